@@ -1,0 +1,67 @@
+"""Explicit sarcasm markers: a trailing `/s`, "yeah right", eye-rolls, mocking case.
+
+Markers are evidence, not verdicts: "yeah, right next to the station" or a sincere
+"oh great news!" contain them too, so each marker is a feature the trained model weighs,
+and its span is shown to moderators when the sarcasm label is flagged.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Marker", "find_markers", "MARKER_KINDS"]
+
+_PHRASES = [
+    ("slash_s", r"(?:^|\s)(/s(?:arcasm)?)\s*(?:[\U0001F300-\U0001FAFF\u2600-\u27BF]\s*)*$"),
+    ("yeah_right", r"\b(yeah,?\s+right|yea,?\s+right|ya,?\s+right)\b(?!\s+(?:next|there|here|now|away|on|by|behind|after|before|outside|in|at|to|around|up|down|over|under|beside|across)\b)"),
+    ("oh_great", r"\b(oh,?\s+(?:great|wonderful|good|joy|brilliant|fantastic|perfect|terrific|lovely|sure|yes|goody|splendid))\b(?!\s+(?:news|job|work|result|idea|point|question|article)\b)"),
+    ("sure_because", r"\b(sure,?\s+because|because\s+that\s+(?:worked|went|has\s+worked|always\s+works)(?:\s+so)?\s+well)\b"),
+    ("what_a_surprise", r"\b(what\s+a\s+(?:shock|surprise|shocker|twist)|big\s+surprise|surprise,?\s+surprise|colou?r\s+me\s+(?:shocked|surprised)|shocked,?\s+i\s+tell\s+you|who\s+(?:could|would)\s+have\s+(?:seen|guessed|predicted|thought))\b"),
+    ("said_no_one", r"\b(said\s+no\s+(?:one|body)\s+ever)\b"),
+    ("thanks_genius", r"\b((?:thanks|thank\s+you|nice\s+one|well\s+done|good\s+job),?\s+(?:genius|einstein|captain\s+obvious|sherlock))\b"),
+    ("slow_clap", r"\b(slow\s+clap|wow,?\s+just\s+wow|bravo,?\s+bravo|sure,?\s+jan|totally\s+not|not\s+at\s+all\s+suspicious)\b"),
+    ("eye_roll", r"([\U0001F644\U0001F612\U0001F643\U0001F60F]|:\s*eyeroll\s*:|\*eye\s*roll\*|\*rolls\s+eyes\*)"),
+]
+
+MARKER_KINDS: tuple[str, ...] = tuple(kind for kind, _ in _PHRASES) + ("mocking_case",)
+
+_COMPILED = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in _PHRASES]
+_WORD_RE = re.compile(r"[A-Za-z]{4,}")
+_QUICK_GATE = re.compile(
+    r"/s|right|oh|because|surprise|shock|seen|guessed|predicted|thought|said|genius|einstein|"
+    r"obvious|sherlock|clap|wow|bravo|jan|totally|suspicious|eye|[\U0001F643\U0001F644\U0001F612\U0001F60F]",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """One explicit sarcasm marker with offsets into the original text."""
+
+    kind: str
+    start: int
+    end: int
+
+
+def _case_switches(word: str) -> int:
+    return sum(1 for a, b in zip(word, word[1:]) if a.isupper() != b.isupper())
+
+
+def _mocking_case(text: str) -> list[Marker]:
+    """'tHiS wIlL fIx EvErYtHiNg': two or more words whose case flips letter by letter."""
+    words = [m for m in _WORD_RE.finditer(text) if _case_switches(m.group()) >= 3]
+    if len(words) < 2:
+        return []
+    return [Marker("mocking_case", words[0].start(), words[-1].end())]
+
+
+def find_markers(text: str) -> list[Marker]:
+    """Every explicit sarcasm marker in the original text."""
+    found: list[Marker] = []
+    if _QUICK_GATE.search(text):
+        for kind, pattern in _COMPILED:
+            for match in pattern.finditer(text):
+                found.append(Marker(kind, match.start(1), match.end(1)))
+    found.extend(_mocking_case(text))
+    return found

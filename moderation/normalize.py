@@ -1,0 +1,136 @@
+"""Fold a comment into a canonical form while remembering where every character came from.
+
+Swearing is disguised with look-alike Unicode, zero-width characters, accents, fullwidth
+letters, leetspeak (`sh1t`, `bull$hit`, `b!tch`), censoring stars (`f*ck`), repeated
+letters and spaced or dotted letters. The matcher and the model both work on the folded
+form; spans are mapped back to the *original* text through `Normalized.origin`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
+
+__all__ = ["Normalized", "Token", "normalize", "fold_token", "tokens", "folded_text"]
+
+# Characters that render as nothing: stripped before anything else.
+_INVISIBLE = frozenset(
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u200e\u200f"
+    "\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069"
+    "\u3164\ufeff\uffa0"
+)
+
+# Look-alike letters from other scripts that NFKC leaves alone (Cyrillic, Greek, Armenian...).
+_CONFUSABLES = {
+    "а": "a", "в": "b", "с": "c", "ԁ": "d", "е": "e", "ё": "e", "һ": "h", "і": "i", "ї": "i",
+    "ј": "j", "к": "k", "ӏ": "l", "м": "m", "н": "h", "о": "o", "р": "p", "ԛ": "q", "г": "r",
+    "ѕ": "s", "т": "t", "ц": "u", "у": "y", "х": "x", "ѡ": "w", "ь": "b", "ы": "bi", "п": "n",
+    "и": "u", "к": "k", "л": "n", "д": "a", "ф": "o", "я": "r", "з": "3", "ч": "y",
+    "α": "a", "β": "b", "γ": "y", "δ": "d", "ε": "e", "η": "n", "ι": "i", "κ": "k", "μ": "u",
+    "ν": "v", "ο": "o", "ρ": "p", "σ": "o", "ς": "c", "τ": "t", "υ": "u", "χ": "x", "ω": "w",
+    "ɑ": "a", "ɡ": "g", "ɩ": "i", "ɪ": "i", "ʏ": "y", "ᴄ": "c", "ᴏ": "o", "ᴜ": "u", "ᴠ": "v",
+    "ᴡ": "w", "ᴢ": "z", "ս": "u", "օ": "o", "ց": "g", "ի": "h", "ո": "n", "ք": "p",
+    "ⅰ": "i", "ⅼ": "l", "ℓ": "l", "€": "e", "¢": "c", "ß": "ss", "ø": "o", "đ": "d", "ł": "l",
+    "æ": "ae", "œ": "oe", "þ": "th", "ð": "d", "ı": "i", "ȷ": "j",
+}
+
+# Leetspeak inside a word: only applied to tokens that contain at least one letter, so
+# prices, scores and years ("$5.99", "3-1", "1337") are never turned into words.
+_LEET = str.maketrans({
+    "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
+    "$": "s", "@": "a", "!": "i", "|": "i", "+": "t",
+})
+
+# A token is a run of word characters that may hold disguising symbols inside it
+# ("sh!t", "a$$hole", "f.u.c.k", "f**k") and may start with $ or @ ("$hit", "@ss").
+_TOKEN_RE = re.compile(r"[$@]*\w+(?:[$@!|*.'’\-+]+\w+)*[$*]*")
+_INNER_SEPARATORS = re.compile(r"[.'’\-]")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+
+
+class Token(NamedTuple):
+    """One token of the folded text: its folded form and its offsets in the folded text."""
+
+    folded: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """A comment in folded form with a map from folded positions back to the original."""
+
+    original: str
+    text: str
+    origin: tuple[int, ...] | None  # None means identity (plain ASCII input)
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Offsets in the original text of the folded slice [start, end)."""
+        if self.origin is None:
+            return start, end
+        # An original character folded into several (e.g. "ß" -> "ss") keeps its whole width.
+        return self.origin[start], self.origin[end - 1] + 1
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    """Fold one non-ASCII character: compatibility form, no accents, lower case, look-alikes."""
+    if char in _INVISIBLE:
+        return ""
+    lowered = char.lower()
+    if lowered in _CONFUSABLES:
+        return _CONFUSABLES[lowered]
+    decomposed = unicodedata.normalize("NFKD", char)
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c))
+    out = []
+    for c in kept.lower():
+        if c in _INVISIBLE:
+            continue
+        out.append(_CONFUSABLES.get(c, c))
+    return "".join(out)
+
+
+def normalize(text: str) -> Normalized:
+    """Fold `text` (NFKC-style, casefolded, look-alikes mapped, invisible marks removed)."""
+    if text.isascii():
+        return Normalized(text, text.lower(), None)
+    pieces: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        if char.isascii():
+            pieces.append(char.lower())
+            origin.append(index)
+            continue
+        folded = _fold_char(char)
+        if folded:
+            pieces.append(folded)
+            origin.extend([index] * len(folded))
+    return Normalized(text, "".join(pieces), tuple(origin))
+
+
+def fold_token(raw: str) -> str:
+    """Undo leetspeak and drop inner dots/hyphens/apostrophes in one token of folded text."""
+    if raw.isalpha():
+        return raw
+    token = _INNER_SEPARATORS.sub("", raw)
+    if not _LETTER_RE.search(token):
+        return token
+    # A trailing "!" is punctuation, not an "i": "shit!" is "shit".
+    stripped = token.rstrip("!|")
+    return stripped.translate(_LEET) if stripped else token
+
+
+def tokens(normalized: Normalized) -> list[Token]:
+    """The tokens of a folded text, each with its folded form and folded-text offsets."""
+    return [
+        Token(fold_token(match.group()), match.start(), match.end())
+        for match in _TOKEN_RE.finditer(normalized.text)
+    ]
+
+
+def folded_text(token_list: list[Token]) -> str:
+    """The canonical text the n-gram features read: folded tokens joined by spaces."""
+    return " ".join(token.folded for token in token_list)

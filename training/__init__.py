@@ -1,0 +1,1 @@
+"""Training, retraining and evaluation of moderation models (imports `moderation`, never the reverse)."""
