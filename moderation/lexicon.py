@@ -86,7 +86,19 @@ scunthorpe matsushita shitake shiitake mishit mishits shittim cocunt
 """.split())
 
 # Words that are also first names or place names: not flagged when written as a name.
-NAME_WORDS = frozenset({"dick", "willy", "fanny", "johnson", "peter", "rod", "randy", "cox"})
+NAME_WORDS = frozenset({"dick", "dyke", "willy", "fanny", "johnson", "peter", "rod", "randy", "cox", "hancock", "bush", "butts"})
+
+
+# Names of groups of people. Never swear words; blinded in the text the model reads (see
+# `features.model_text`) so that scores cannot depend on which group a comment names.
+IDENTITY_TERMS = frozenset("""
+gay gays lesbian lesbians bisexual bisexuals homosexual homosexuals queer queers trans transgender
+transgenders nonbinary muslim muslims islam islamic christian christians catholic catholics jew jews
+jewish judaism hindu hindus buddhist buddhists sikh sikhs atheist atheists black blacks white whites
+asian asians latino latinos latina latinas hispanic hispanics mexican mexicans immigrant immigrants
+migrant migrants refugee refugees disabled deaf blind feminist feminists african africans arab arabs
+chinese indian indians lgbt lgbtq
+""".split())
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
+from .fast import FastScorer
 from .features import prepare_batch, spam_spans
 from .labels import LABELS, OFF_TOPIC, PROFANITY, SARCASM
 from .model_file import load_model
@@ -72,11 +73,13 @@ class Moderator:
     thresholds: dict[str, Threshold] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
 
     def __post_init__(self):
-        steps = self.pipeline.named_steps
-        self._features = steps["features"]
-        self._classifier = steps["classify"]
-        if tuple(self._classifier.labels) != LABELS:
-            raise ValueError(f"model labels {tuple(self._classifier.labels)} do not match {LABELS}")
+        classifier = self.pipeline.named_steps["classify"]
+        if tuple(classifier.labels) != LABELS:
+            raise ValueError(f"model labels {tuple(classifier.labels)} do not match {LABELS}")
+        try:
+            self._probabilities = FastScorer(self.pipeline).predict_proba
+        except (ValueError, KeyError, AttributeError):
+            self._probabilities = self.pipeline[1:].predict_proba  # an unusual pipeline: the slow, general path
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None, thresholds: Mapping | None = None) -> "Moderator":
@@ -109,7 +112,7 @@ class Moderator:
         if not triples:
             return []
         prepared = prepare_batch(triples)
-        probabilities = self._classifier.predict_proba(self._features.transform(prepared))
+        probabilities = self._probabilities(prepared)
         return [self._verdict(p, row) for p, row in zip(prepared, probabilities)]
 
     def _verdict(self, prepared, row: Sequence[float]) -> Verdict:

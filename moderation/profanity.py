@@ -86,6 +86,14 @@ def _written_as_name(original: str, tokens: list[Token], index: int, normalized:
     return any(raw(i)[:1].isupper() for i in neighbours)
 
 
+def name_positions(normalized: Normalized, tokens: list[Token]) -> set[int]:
+    """Indexes of tokens that are name words written as names ("Dick Cheney")."""
+    return {
+        index for index, token in enumerate(tokens)
+        if token.folded in NAME_WORDS and _written_as_name(normalized.original, tokens, index, normalized)
+    }
+
+
 def _is_obfuscated(normalized: Normalized, start: int, end: int, word: str) -> bool:
     return normalized.original[start:end].lower() != word
 

@@ -76,38 +76,40 @@ class ArticleRelevance(TransformerMixin, BaseEstimator):
             weights[w] = weights.get(w, 0.0) + idf.get(w, default)
         return weights
 
+    def row(self, p, article_cache: dict) -> list[float]:
+        """The relevance features of one prepared comment (zeros without an article)."""
+        values = [0.0] * len(FEATURE_NAMES)
+        if p.article is None:
+            return values
+        if p.article not in article_cache:
+            article_weights = self._weights(content_words(p.article))
+            norm = math.sqrt(sum(v * v for v in article_weights.values())) or 1.0
+            article_cache[p.article] = (article_weights, set(content_words(p.title or ())), norm)
+        article_weights, title_words, article_norm = article_cache[p.article]
+        comment_weights = self._weights(content_words(t.folded for t in p.tokens))
+        values[0] = 1.0
+        if not comment_weights:
+            values[9] = 1.0
+            return values
+        shared = [w for w in comment_weights if w in article_weights]
+        comment_norm = math.sqrt(sum(v * v for v in comment_weights.values())) or 1.0
+        dot = sum(comment_weights[w] * article_weights[w] for w in shared)
+        total = sum(comment_weights.values())
+        covered = sum(comment_weights[w] for w in shared) / total
+        values[1] = dot / (comment_norm * article_norm)
+        values[2] = covered
+        values[3] = sum(comment_weights[w] for w in comment_weights if w in title_words) / total
+        values[4] = 1.0 if shared else 0.0
+        values[5] = 0.0 if shared else 1.0
+        values[6] = 1.0 if covered < 0.1 else 0.0
+        values[7] = 1.0 if 0.1 <= covered < 0.3 else 0.0
+        values[8] = 1.0 if covered >= 0.3 else 0.0
+        values[9] = 1.0 if len(comment_weights) <= 3 else 0.0
+        if shared:
+            values[10] = max(self.idf_.get(w, self.default_idf_) for w in shared) / self.max_idf_
+        return values
+
     def transform(self, prepared):
-        rows = np.zeros((len(prepared), len(FEATURE_NAMES)), dtype=np.float64)
-        article_cache: dict[tuple[str, ...], tuple[dict[str, float], set[str], float]] = {}
-        for i, p in enumerate(prepared):
-            if p.article is None:
-                continue
-            if p.article not in article_cache:
-                article_weights = self._weights(content_words(p.article))
-                norm = math.sqrt(sum(v * v for v in article_weights.values())) or 1.0
-                article_cache[p.article] = (article_weights, set(content_words(p.title or ())), norm)
-            article_weights, title_words, article_norm = article_cache[p.article]
-            comment_weights = self._weights(content_words(t.folded for t in p.tokens))
-            rows[i, 0] = 1.0
-            if not comment_weights:
-                rows[i, 9] = 1.0
-                continue
-            shared = [w for w in comment_weights if w in article_weights]
-            comment_norm = math.sqrt(sum(v * v for v in comment_weights.values())) or 1.0
-            dot = sum(comment_weights[w] * article_weights[w] for w in shared)
-            cosine = dot / (comment_norm * article_norm)
-            total = sum(comment_weights.values())
-            covered = sum(comment_weights[w] for w in shared) / total
-            title_covered = sum(comment_weights[w] for w in comment_weights if w in title_words) / total
-            rows[i, 1] = cosine
-            rows[i, 2] = covered
-            rows[i, 3] = title_covered
-            rows[i, 4] = 1.0 if shared else 0.0
-            rows[i, 5] = 0.0 if shared else 1.0
-            rows[i, 6] = 1.0 if covered < 0.1 else 0.0
-            rows[i, 7] = 1.0 if 0.1 <= covered < 0.3 else 0.0
-            rows[i, 8] = 1.0 if covered >= 0.3 else 0.0
-            rows[i, 9] = 1.0 if len(comment_weights) <= 3 else 0.0
-            if shared:
-                rows[i, 10] = max(self.idf_.get(w, self.default_idf_) for w in shared) / self.max_idf_
+        cache: dict = {}
+        rows = np.array([self.row(p, cache) for p in prepared], dtype=np.float64).reshape(len(prepared), len(FEATURE_NAMES))
         return sparse.csr_matrix(rows)
