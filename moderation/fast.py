@@ -23,17 +23,6 @@ _WHITE_SPACES = re.compile(r"\s\s+")
 _WORD_CACHE_SIZE = 200_000  # distinct words whose char n-gram columns are kept (a few tens of MB at most)
 
 
-class _Identity(dict):
-    """Columns that are already vocabulary indices look themselves up."""
-
-    __slots__ = ()
-
-    def __missing__(self, key):
-        return key
-
-
-_IDENTITY = _Identity()
-
 
 class _Vocabulary(dict):
     """A vocabulary that answers -1 for an unknown term, so lookups can run inside `map`."""
@@ -80,14 +69,17 @@ class FastScorer:
 
     @staticmethod
     def _tfidf_block(documents, vocabulary, idf, offset: int):
-        """(rows, columns, values) of l2-normalised sublinear TF-IDF, computed for the whole batch."""
-        lookup = vocabulary.__getitem__
+        """(rows, columns, values) of l2-normalised sublinear TF-IDF, computed for the whole batch.
+
+        `documents` hold terms looked up in `vocabulary`, or column numbers when it is None.
+        """
+        lookup = vocabulary.__getitem__ if vocabulary is not None else None
         columns: list[int] = []
         counts: list[int] = []
         lengths: list[int] = []
         for terms in documents:
             counted = Counter(terms)
-            columns.extend(map(lookup, counted))
+            columns.extend(map(lookup, counted) if lookup else counted)
             counts.extend(counted.values())
             lengths.append(len(counted))
         rows = np.repeat(np.arange(len(lengths)), lengths)
@@ -136,8 +128,7 @@ class FastScorer:
             word_terms.append(tokens + [a + " " + b for a, b in zip(tokens, tokens[1:])])
         blocks = [
             self._tfidf_block(word_terms, self.word_vocabulary, self.word_idf, o_words),
-            self._tfidf_block(map(self._char_columns, (p.text for p in prepared)), _IDENTITY,
-                              self.char_idf, o_chars),
+            self._tfidf_block(map(self._char_columns, (p.text for p in prepared)), None, self.char_idf, o_chars),
         ]
         rows: list[int] = []
         columns: list[int] = []

@@ -31,6 +31,7 @@ class Prepared(NamedTuple):
     markers: list[Marker]
     article: tuple[str, ...] | None  # folded article tokens (title first), None without article
     title: tuple[str, ...] | None
+    words: frozenset[str]      # the distinct folded words, for cheap keyword gates
 
 
 def article_tokens(title: str, body: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -44,6 +45,7 @@ def prepare(text: str, title: str | None = None, body: str | None = None, _cache
     """Fold a comment, find its swear words and markers, fold its article."""
     normalized = normalize(text)
     token_list = tokens(normalized)
+    words = frozenset([token.folded for token in token_list])
     article = title_only = None
     if title or body:
         key = (title or "", body or "")
@@ -58,9 +60,10 @@ def prepare(text: str, title: str | None = None, body: str | None = None, _cache
         tokens=token_list,
         text=model_text(normalized, token_list),
         hits=find_profanity(normalized, token_list),
-        markers=find_markers(text),
+        markers=find_markers(text, words),
         article=article,
         title=title_only,
+        words=words,
     )
 
 
@@ -138,37 +141,50 @@ def _lines_signals(text: str) -> dict[str, float]:
     }
 
 
-# (signal, regex, cheap gate): the regex runs only when one of the gate strings occurs in
-# the lower-cased text, so an ordinary comment costs a few substring checks.
+# (signal, regex, gate): the regex runs only when the gate opens. A frozenset gate opens when
+# the comment has one of those folded words; a tuple gate when one of those substrings is in
+# the lower-cased text. The ordinary comment costs a few set and substring checks.
 _TLDS = (".com", ".net", ".org", ".ly", ".io", ".co", ".info", ".biz", ".xyz", ".tv", ".me")
 _SCANNED = (
     ("style_ellipsis", _ELLIPSIS_RE, ("...", "…")),
     ("style_quoted_word", _QUOTED_WORD_RE, ('"', "“")),
     ("spam_url", _URL_RE, ("http", "www") + _TLDS),
     ("spam_email", _EMAIL_RE, ("@",)),
-    ("spam_phone", _PHONE_RE, tuple("0123456789")),
+    ("spam_phone", _PHONE_RE, ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9")),
     ("spam_money", _MONEY_RE, ("$", "£", "€", "usd", "dollar", "bucks", "/day", "/week", "/month", " a day", "per day")),
-    ("spam_words", _SPAM_WORDS, ("subscri", "check", "my ", "follow", "click", "giveaway", "promo", "discount",
-                                 "free", "earn", "income", "from home", "dm me", "whatsapp", "telegram", "crypto",
-                                 "bitcoin", "forex", "investment", "visit", "sign up", "offer", "now", "cheap",
-                                 "casino", "viagra", "like")),
-    ("chitchat_words", _CHITCHAT_WORDS, ("first", "anyone", "watching", "for dinner", "for lunch", "happy",
-                                         "good morning", "good night", "lol", "lmao", "haha", "my ")),
-    ("lyric_words", _LYRIC_WORDS, ("la la", "na na", "oh oh", "yeah yeah", "baby", "chorus", "verse", "ooh", "whoa")),
+    ("spam_words", _SPAM_WORDS, frozenset(
+        "subscribe subscribers subscriber check my follow click giveaway giveaways promo discount free earn "
+        "earning income home dm whatsapp telegram crypto bitcoin forex investment visit sign limited buy order "
+        "cheap casino viagra like likes".split())),
+    ("chitchat_words", _CHITCHAT_WORDS, frozenset(
+        "first anyone who whos watching dinner lunch happy good lol lmao my haha hahaha hahahaha".split())),
+    ("lyric_words", _LYRIC_WORDS, frozenset("la na oh yeah baby chorus verse ooh oooh whoa woah".split())),
 )
 
 
-def _scan(original: str) -> dict[str, float]:
+def _scan(original: str, words: frozenset[str]) -> dict[str, float]:
     lowered = original.lower()
     found = {}
-    for name, regex, gates in _SCANNED:
-        if any(gate in lowered for gate in gates):
-            count = len(regex.findall(original))
-            if count:
-                found[name] = _capped(count)
+    for name, regex, gate in _SCANNED:
+        if isinstance(gate, frozenset):
+            if gate.isdisjoint(words):
+                continue
+        else:
+            for piece in gate:
+                if piece in lowered:
+                    break
+            else:
+                continue
+        count = len(regex.findall(original))
+        if count:
+            found[name] = _capped(count)
     if not original.isascii() and _EMOJI_RE.search(original):
         found["style_emoji"] = _capped(len(_EMOJI_RE.findall(original)))
     return found
+
+
+_UPPER_RE = re.compile(r"[A-Z]")
+_ALPHA_RE = re.compile(r"[^\W\d_]")
 
 
 def extract_signals(prepared: Sequence[Prepared]) -> list[dict[str, float]]:
@@ -189,9 +205,11 @@ def extract_signals(prepared: Sequence[Prepared]) -> list[dict[str, float]]:
             signals["marker_any"] = 1.0
             for marker in p.markers:
                 signals["marker_" + marker.kind] = 1.0
-        letters = sum(map(str.isalpha, original))
-        if letters >= 8 and sum(map(str.isupper, original)) > 0.6 * letters:
-            signals["style_shouting"] = 1.0
+        upper = len(_UPPER_RE.findall(original)) if original.isascii() else sum(map(str.isupper, original))
+        if upper >= 5:
+            letters = len(_ALPHA_RE.findall(original))
+            if letters >= 8 and upper > 0.6 * letters:
+                signals["style_shouting"] = 1.0
         signals["style_length"] = min(math.log1p(len(p.tokens)) / 5.0, 1.5)
         if len(p.tokens) <= 3:
             signals["style_very_short"] = 1.0
@@ -199,7 +217,7 @@ def extract_signals(prepared: Sequence[Prepared]) -> list[dict[str, float]]:
             count = original.count(character)
             if count:
                 signals[key] = _capped(count)
-        signals.update(_scan(original))
+        signals.update(_scan(original, p.words))
         if original.count("\n") >= 2:
             signals.update(_lines_signals(original))
         out.append(signals)

@@ -109,6 +109,7 @@ class Lexicon:
     by_length: dict[int, tuple[str, ...]]   # for censored tokens like "f**k"
     stems: tuple[str, ...]
     stem_pattern: re.Pattern[str]
+    first_parts: frozenset[str]     # "bull" of "bull shit": words that may start a two-word swear
 
     def category(self, folded: str) -> str | None:
         return self.words.get(folded)
@@ -142,6 +143,10 @@ def load_lexicon() -> Lexicon:
         if not folded or folded in _REMOVED or raw.lower() in _REMOVED:
             continue
         words[folded] = _category(folded)
+    # Plurals the list lacks ("assholes", "wankers"), for swearing, insults and slurs.
+    for word, category in list(words.items()):
+        if category in ("strong", "insult", "slur") and len(word) >= 4 and not word.endswith("s"):
+            words.setdefault(word + "s", category)
     by_length: dict[int, list[str]] = {}
     for word in words:
         by_length.setdefault(len(word), []).append(word)
@@ -150,4 +155,8 @@ def load_lexicon() -> Lexicon:
         by_length={length: tuple(sorted(ws)) for length, ws in by_length.items()},
         stems=STEMS,
         stem_pattern=re.compile("|".join(STEMS)),
+        first_parts=frozenset(
+            word[:cut] for word, category in words.items() if len(word) >= 6 and category != "mild"
+            for cut in range(2, len(word) - 1)
+        ),
     )

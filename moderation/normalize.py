@@ -125,10 +125,8 @@ def fold_token(raw: str) -> str:
 
 def tokens(normalized: Normalized) -> list[Token]:
     """The tokens of a folded text, each with its folded form and folded-text offsets."""
-    return [
-        Token(fold_token(match.group()), match.start(), match.end())
-        for match in _TOKEN_RE.finditer(normalized.text)
-    ]
+    make = tuple.__new__
+    return [make(Token, (fold_token(match.group()), *match.span())) for match in _TOKEN_RE.finditer(normalized.text)]
 
 
 def folded_text(token_list: list[Token]) -> str:

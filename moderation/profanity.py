@@ -73,6 +73,27 @@ def _lookup(word: str, lexicon: Lexicon, rare_forms: bool = True) -> str | None:
     return None
 
 
+def _spelled_word(tokens: list[Token], first: int, last: int, lexicon: Lexicon) -> tuple[int, int, str] | None:
+    """The longest run of 3+ single letters inside tokens[first..last] that spells a listed word.
+
+    "What a s h i t plan" spells "shit" from the "s", not "ashit" from the "a".
+    """
+    letters = [t.folded for t in tokens[first:last + 1]]
+    for size in range(len(letters), 2, -1):
+        # At most one stray letter each side ("a s h i t"), or "a s s e s s m e n t" spells "asses".
+        for offset in range(max(0, len(letters) - size - 1), min(1, len(letters) - size) + 1):
+            word = "".join(letters[offset:offset + size])
+            found = word if word in lexicon.words else None
+            if found is None:
+                for form in _squeezed_forms(word):
+                    if form in lexicon.words:
+                        found = form
+                        break
+            if found:
+                return first + offset, first + offset + size - 1, found
+    return None
+
+
 def _written_as_name(original: str, tokens: list[Token], index: int, normalized: Normalized) -> bool:
     """'Dick Cheney', 'Moby Dick', 'Philip K. Dick': a capitalised name word beside another name."""
 
@@ -103,7 +124,8 @@ def find_profanity(normalized: Normalized, tokens: list[Token], lexicon: Lexicon
     lexicon = lexicon or load_lexicon()
     hits: list[Hit] = []
     text = normalized.text
-    rare_forms = "*" in text or bool(_RUN_RE.search(text)) or bool(lexicon.stem_pattern.search(text))
+    folded_words = " ".join(t.folded for t in tokens)
+    rare_forms = "*" in text or bool(_RUN_RE.search(text)) or bool(lexicon.stem_pattern.search(folded_words))
     index = 0
     count = len(tokens)
     while index < count:
@@ -120,12 +142,12 @@ def find_profanity(normalized: Normalized, tokens: list[Token], lexicon: Lexicon
             ):
                 last += 1
             if last - index >= 2:
-                joined = "".join(t.folded for t in tokens[index:last + 1])
-                found = _lookup(joined, lexicon)
-                if found:
-                    start, end = normalized.original_span(token.start, tokens[last].end)
+                spelled = _spelled_word(tokens, index, last, lexicon)
+                if spelled:
+                    first, final, found = spelled
+                    start, end = normalized.original_span(tokens[first].start, tokens[final].end)
                     hits.append(Hit(start, end, found, lexicon.words.get(found, "strong"), True))
-                    index = last + 1
+                    index = final + 1
                     continue
         found = _lookup(word, lexicon, rare_forms)
         if found and found in NAME_WORDS and _written_as_name(normalized.original, tokens, index, normalized):
@@ -134,7 +156,7 @@ def find_profanity(normalized: Normalized, tokens: list[Token], lexicon: Lexicon
             start, end = normalized.original_span(token.start, token.end)
             category = lexicon.words.get(found, "strong")
             hits.append(Hit(start, end, found, category, _is_obfuscated(normalized, start, end, found)))
-        elif index + 1 < count and text[token.end:tokens[index + 1].start].isspace():
+        elif word in lexicon.first_parts and index + 1 < count and text[token.end:tokens[index + 1].start].isspace():
             # Two words that spell one: "bull shit", "dumb ass".
             joined = word + tokens[index + 1].folded
             if len(joined) >= 6 and joined in lexicon.words and lexicon.words[joined] != "mild":

@@ -12,8 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from collections import Counter, defaultdict
-from dataclasses import dataclass, replace
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
@@ -24,16 +24,17 @@ from moderation.labels import LABELS
 from moderation.normalize import folded_text, normalize, tokens
 from moderation.relevance import content_words
 from training.corpora import CORPORA, article_swap_negatives, load_corpus
-from training.examples import TEST, TRAIN, UNSPLIT, Example
+from training.examples import TEST, TRAIN, UNSPLIT, VALIDATION, Example
 
 __all__ = ["Dataset", "OWN_CORPUS", "assign_split", "deduplicate", "load_own", "build_dataset", "label_matrix"]
 
 OWN_CORPUS = "own"
 TEST_SHARE = 0.2
+VALIDATION_SHARE = 0.1  # of the training rows, kept aside to choose thresholds
 # Training rows kept per corpus at most (seeded sample); test splits are never sampled.
-TRAIN_CAPS = {"crisislex_t6_ontopic": 12000, "crisislex_t6_ontopic+swap": 6000, "davidson_hate_offensive": 15000}
+TRAIN_CAPS = {"crisislex_t6_ontopic": 10000, "crisislex_t6_ontopic+swap": 4000, "davidson_hate_offensive": 12000}
 # Our own news-comment examples are few but closest to the product: weigh them up.
-CORPUS_WEIGHTS = {OWN_CORPUS: 4.0, OWN_CORPUS + "+swap": 2.0}
+CORPUS_WEIGHTS = {OWN_CORPUS: 6.0, OWN_CORPUS + "+swap": 2.0}
 
 
 def dedup_key(example: Example) -> tuple[str, str]:
@@ -43,34 +44,49 @@ def dedup_key(example: Example) -> tuple[str, str]:
     return text, title
 
 
+def _share(*parts: object) -> float:
+    digest = hashlib.sha256(":".join(map(str, parts)).encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
 def assign_split(example: Example, seed: int) -> Example:
     """Keep an official split; otherwise a seeded hash of the group (or the text) decides."""
     if example.split in (TRAIN, TEST):
         return example
     key = example.group or dedup_key(example)[0]
-    digest = hashlib.sha256(f"{seed}:{example.corpus}:{key}".encode("utf-8")).digest()
-    share = int.from_bytes(digest[:8], "big") / 2**64
-    return replace(example, split=TEST if share < TEST_SHARE else TRAIN)
+    return replace(example, split=TEST if _share(seed, example.corpus, key) < TEST_SHARE else TRAIN)
+
+
+def assign_validation(example: Example, seed: int) -> Example:
+    """Move a seeded tenth of the training rows (by text) to the validation split."""
+    if example.split != TRAIN:
+        return example
+    key = dedup_key(example)[0]
+    return replace(example, split=VALIDATION) if _share(seed, "validation", example.corpus, key) < VALIDATION_SHARE else example
 
 
 def deduplicate(examples: Iterable[Example]) -> tuple[list[Example], int]:
-    """Drop exact duplicates by normalised text (+ title), keeping a test copy over a train one."""
+    """Drop exact duplicates by normalised text (+ title) and keep every copy of a text on one side.
+
+    A text seen in a test split pulls its other copies (say, the same spam under another
+    video) into test too, and a duplicate keeps its test copy, so no test text is trained on.
+    """
+    examples = list(examples)
+    keys = [dedup_key(example) for example in examples]
+    in_test = {key[0] for key, example in zip(keys, examples) if example.split == TEST}
     chosen: dict[tuple[str, str], Example] = {}
-    order: list[tuple[str, str]] = []
     dropped = 0
-    for example in examples:
-        key = dedup_key(example)
+    for key, example in zip(keys, examples):
         if not key[0]:
             dropped += 1
             continue
+        if key[0] in in_test and example.split != TEST:
+            example = replace(example, split=TEST)
         if key not in chosen:
             chosen[key] = example
-            order.append(key)
-            continue
-        dropped += 1
-        if chosen[key].split != TEST and example.split == TEST:
-            chosen[key] = example
-    return [chosen[key] for key in order], dropped
+        else:
+            dropped += 1
+    return list(chosen.values()), dropped
 
 
 def load_own(own_dir: Path) -> list[Example]:
@@ -130,6 +146,7 @@ class Dataset:
     test: list[Example]
     rows_per_corpus: dict[str, dict[str, int]]
     duplicates_dropped: int
+    validation: list[Example] = field(default_factory=list)
 
 
 def _cap(examples: list[Example], seed: int) -> list[Example]:
@@ -156,17 +173,17 @@ def build_dataset(
         loaded.extend(load_own(own_dir))
     split = [assign_split(example, seed) for example in progress(loaded, desc="splitting", unit="row", mininterval=1)]
     unique, dropped = deduplicate(split)
+    unique = [assign_validation(example, seed) for example in unique]
     originals = unique_by_text(unique)
     swaps = [swap for swap in article_swap_negatives(unique, seed) if _clear_swap(swap, originals)]
     everything = unique + swaps
     train = _cap([e for e in everything if e.split == TRAIN], seed)
     test = [e for e in everything if e.split == TEST]
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: {"train": 0, "test": 0})
-    for example in train:
-        counts[example.corpus]["train"] += 1
-    for example in test:
-        counts[example.corpus]["test"] += 1
-    return Dataset(train, test, dict(counts), dropped)
+    validation = [e for e in everything if e.split == VALIDATION]
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: {"train": 0, "validation": 0, "test": 0})
+    for example in train + validation + test:
+        counts[example.corpus][example.split] += 1
+    return Dataset(train, test, dict(counts), dropped, validation)
 
 
 def label_matrix(examples: list[Example]) -> np.ndarray:
@@ -187,5 +204,3 @@ def model_inputs(examples: list[Example]) -> list[tuple[str, str, str]]:
     return [(e.text, e.article_title, e.article_body) for e in examples]
 
 
-def corpus_summary(dataset: Dataset) -> Counter:
-    return Counter({name: c["train"] + c["test"] for name, c in dataset.rows_per_corpus.items()})

@@ -32,3 +32,5 @@ class Example:
     @property
     def has_article(self) -> bool:
         return bool(self.article_title or self.article_body)
+
+VALIDATION = "validation"  # carved from train rows by `training.dataset`; used only to choose thresholds

@@ -20,6 +20,7 @@ DEFAULT_PARAMS = {
     "char_max_features": 60000,
     "char_ngrams": (2, 4),
     "C": {"profanity": 2.0, "sarcasm": 0.5, "off_topic": 1.0},
+    "n_jobs": 2,  # labels are fit in threads; this machine has two cores
 }
 
 
@@ -51,5 +52,5 @@ def build_pipeline(params: dict | None = None, seed: int = 0) -> Pipeline:
             ])),
             ("relevance", ArticleRelevance()),
         ])),
-        ("classify", PerLabelClassifier(labels=LABELS, C=p["C"], random_state=seed)),
+        ("classify", PerLabelClassifier(labels=LABELS, C=p["C"], random_state=seed, n_jobs=p["n_jobs"])),
     ])

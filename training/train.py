@@ -35,6 +35,7 @@ from training.dataset import (
 from training.evaluate import baseline_table, per_corpus_metrics
 from training.examples import TEST
 from training.pipeline import DEFAULT_PARAMS, build_pipeline
+from training.thresholds import choose_thresholds
 
 __all__ = ["main", "train_pipeline", "evaluate_pipeline", "default_data_dir", "REPO_ROOT"]
 
@@ -92,6 +93,15 @@ def evaluate_pipeline(pipeline, test_examples, thresholds=None, progress=_progre
     }
 
 
+def choose_on_validation(pipeline, validation, progress=_progress(False)):
+    """Per-label thresholds from the validation split (defaults when there is none)."""
+    if not validation:
+        return dict(DEFAULT_THRESHOLDS), {"note": "no validation rows; default thresholds"}
+    probabilities = pipeline.predict_proba(_prepare(validation, progress, "preparing validation"))
+    return choose_thresholds(label_matrix(validation), probabilities, sample_weights(validation),
+                             [e.corpus for e in validation])
+
+
 def _git_commit() -> str:
     try:
         return subprocess.run(
@@ -102,7 +112,8 @@ def _git_commit() -> str:
 
 
 def _print_report(metrics: dict, dataset: Dataset, seconds: float) -> None:
-    print(f"\nTrained on {len(dataset.train):,} rows, evaluated on {len(dataset.test):,} held-back rows "
+    print(f"\nTrained on {len(dataset.train):,} rows ({len(dataset.validation):,} more chose the thresholds), "
+          f"evaluated on {len(dataset.test):,} held-back rows "
           f"({dataset.duplicates_dropped:,} duplicates dropped) in {seconds:.0f} s\n")
     print(f"{'corpus':<34} {'label':<10} {'P':>6} {'R':>6} {'F1':>6} {'PR-AUC':>7} {'pos/rows':>13}")
     for corpus, by_label in metrics["per_corpus"].items():
@@ -171,9 +182,14 @@ def main(argv=None) -> int:
     extra_test, _ = deduplicate(extra_test)
 
     pipeline = train_pipeline(dataset.train, args.seed, progress=progress)
-    metrics = evaluate_pipeline(pipeline, dataset.test + extra_test, progress=progress)
+    thresholds, threshold_report = choose_on_validation(pipeline, dataset.validation, progress)
+    metrics = evaluate_pipeline(pipeline, dataset.test + extra_test,
+                                {label: t.review for label, t in thresholds.items()}, progress=progress)
     seconds = time.perf_counter() - started
     _print_report(metrics, dataset, seconds)
+    print("\nThresholds chosen on the validation split: " + ", ".join(
+        f"{label} review {t.review:.2f}" + (f" reject {t.reject:.2f}" if t.reject is not None else "")
+        for label, t in thresholds.items()))
 
     version = args.version or datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
     files = {}
@@ -185,7 +201,8 @@ def main(argv=None) -> int:
     card = {
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "labels": list(LABELS),
-        "thresholds": {label: DEFAULT_THRESHOLDS[label].to_dict() for label in LABELS},
+        "thresholds": {label: thresholds[label].to_dict() for label in LABELS},
+        "threshold_choice": threshold_report,
         "seed": args.seed,
         "params": {k: list(v) if isinstance(v, tuple) else v for k, v in DEFAULT_PARAMS.items()},
         "git_commit": _git_commit(),

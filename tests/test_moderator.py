@@ -1,0 +1,79 @@
+"""The library contract (what the service and the CLI rely on), on the tiny fixture model."""
+
+import numpy as np
+import pytest
+
+from moderation import LABELS, Article, Moderator
+from moderation.fast import FastScorer
+from moderation.features import prepare_batch
+
+ARTICLE = Article(title="Council approves bus lanes on High Street",
+                  body="The council voted to add bus lanes and cycle paths despite objections from shop owners.")
+TEXTS = [
+    "What a load of bull$hit, these councillors are incompetent morons.",
+    "Great, more bus lanes. Just what we needed /s",
+    "Check out my channel for free giveaways www.example.com",
+    "The bus lanes will help cyclists but shops will lose parking.",
+    "ｆｕｃｋ", "a" * 500, "😀😀😀", "x", "Dick Van Dyke visited", "\u202eevil\u202c text", "tab\tand\nnewline",
+]
+
+
+def test_result_shape(tiny_moderator):
+    verdict = tiny_moderator.score(TEXTS[0], article=ARTICLE)
+    assert set(verdict.scores) == set(LABELS)
+    assert all(0.0 <= s <= 1.0 for s in verdict.scores.values())
+    assert verdict.decision in ("publish", "review", "reject")
+    assert verdict.flags == [l for l in LABELS if verdict.scores[l] >= tiny_moderator.thresholds[l].review]
+    assert verdict.model_version == "tiny-1"
+    as_dict = verdict.to_dict()
+    assert set(as_dict) == {"scores", "flags", "decision", "spans", "model_version"}
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_spans_slice_the_original_text(tiny_moderator, text):
+    verdict = tiny_moderator.score(text, article=ARTICLE)
+    for span in verdict.spans:
+        assert text[span["start"]:span["end"]] == span["text"]
+        assert span["label"] in verdict.flags
+
+
+def test_profanity_span_for_a_flagged_comment(tiny_moderator):
+    verdict = tiny_moderator.score("You are a total f*cking idiot", article=ARTICLE)
+    assert "profanity" in verdict.flags
+    assert {"label": "profanity", "start": 16, "end": 23, "text": "f*cking"} in verdict.spans
+
+
+def test_batch_equals_one_by_one(tiny_moderator):
+    items = [(t, ARTICLE if i % 2 else None) for i, t in enumerate(TEXTS)]
+    batch = tiny_moderator.score_many(items)
+    single = [tiny_moderator.score(t, article=a) for t, a in items]
+    assert [b.to_dict() for b in batch] == [s.to_dict() for s in single]
+    assert tiny_moderator.score_many([]) == []
+
+
+def test_fast_scorer_matches_the_pipeline(tiny_moderator):
+    prepared = prepare_batch([(t, ARTICLE.title, ARTICLE.body) for t in TEXTS] + [(t, "", "") for t in TEXTS])
+    fast = FastScorer(tiny_moderator.pipeline).predict_proba(prepared)
+    slow = tiny_moderator.pipeline[1:].predict_proba(prepared)
+    np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-12)
+
+
+def test_article_may_be_a_mapping_or_none(tiny_moderator):
+    as_mapping = tiny_moderator.score(TEXTS[3], article={"title": ARTICLE.title, "body": ARTICLE.body})
+    assert as_mapping.scores == tiny_moderator.score(TEXTS[3], article=ARTICLE).scores
+    assert tiny_moderator.score(TEXTS[3]).scores["off_topic"] >= 0.0
+
+
+@pytest.mark.parametrize("bad, error", [
+    ((5, None), "text must be a string"),
+    (("ok", 42), "article must be"),
+    (("ok",), "expected a \\(text, article\\) pair"),
+])
+def test_bad_items_raise_type_errors(tiny_moderator, bad, error):
+    with pytest.raises(TypeError, match=error):
+        tiny_moderator.score_many([bad])
+
+
+def test_article_fields_must_be_strings():
+    with pytest.raises(TypeError, match="Article.title"):
+        Article(title=3)
