@@ -46,6 +46,7 @@ def _atomic_write_text(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -70,6 +71,10 @@ def save_model(pipeline, card: dict, models_dir: Path, version: str) -> Path:
     })
     card.setdefault("versions", {})["scikit-learn"] = sklearn.__version__
     (staging / CARD_FILE).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    # mkdtemp makes a private directory; a model is read by the service's user too.
+    os.chmod(staging, 0o755)
+    for path in staging.iterdir():
+        os.chmod(path, 0o644)
     os.rename(staging, target)
     return target
 
