@@ -9,7 +9,6 @@ same dot product. The test suite checks that both give the same probabilities.
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 import numpy as np
 from scipy import sparse
@@ -68,28 +67,29 @@ class FastScorer:
             raise ValueError("classifier width does not match the feature blocks")
 
     @staticmethod
-    def _tfidf_block(documents, vocabulary, idf, offset: int):
-        """(rows, columns, values) of l2-normalised sublinear TF-IDF, computed for the whole batch.
+    def _tfidf_block(documents, idf: np.ndarray) -> sparse.csr_matrix:
+        """l2-normalised sublinear TF-IDF rows from each document's vocabulary columns (-1: unknown).
 
-        `documents` hold terms looked up in `vocabulary`, or column numbers when it is None.
+        Columns repeat as often as the term occurs; scipy sums the repeats into counts in C.
         """
-        lookup = vocabulary.__getitem__ if vocabulary is not None else None
         columns: list[int] = []
-        counts: list[int] = []
         lengths: list[int] = []
-        for terms in documents:
-            counted = Counter(terms)
-            columns.extend(map(lookup, counted) if lookup else counted)
-            counts.extend(counted.values())
-            lengths.append(len(counted))
-        rows = np.repeat(np.arange(len(lengths)), lengths)
-        columns_array = np.asarray(columns, dtype=np.int64)
-        known = columns_array >= 0
-        rows, columns_array = rows[known], columns_array[known]
-        values = (1.0 + np.log(np.asarray(counts, dtype=np.float64)[known])) * idf[columns_array]
-        norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=len(lengths)))
-        values /= np.where(norms > 0, norms, 1.0)[rows]
-        return rows, columns_array + offset, values
+        for document in documents:
+            columns.extend(document)
+            lengths.append(len(document))
+        n_rows = len(lengths)
+        column_array = np.asarray(columns, dtype=np.int64)
+        row_array = np.repeat(np.arange(n_rows), lengths)
+        known = column_array >= 0
+        counts = sparse.csr_matrix(
+            (np.ones(int(known.sum())), (row_array[known], column_array[known])), shape=(n_rows, len(idf))
+        )
+        counts.sum_duplicates()
+        values = (1.0 + np.log(counts.data)) * idf[counts.indices]
+        row_of_value = np.repeat(np.arange(n_rows), np.diff(counts.indptr))
+        norms = np.sqrt(np.bincount(row_of_value, weights=values * values, minlength=n_rows))
+        counts.data = values / norms[row_of_value]
+        return counts
 
     def _word_char_columns(self, word: str) -> list[int]:
         """Vocabulary columns of one word's char_wb n-grams (scikit-learn's analyser, per word)."""
@@ -119,38 +119,34 @@ class FastScorer:
             columns.extend(cached)
         return columns
 
+    def _word_columns(self, text: str) -> list[int]:
+        tokens = text.split()
+        lookup = self.word_vocabulary.__getitem__
+        return list(map(lookup, tokens + [a + " " + b for a, b in zip(tokens, tokens[1:])]))
+
     def predict_proba(self, prepared) -> np.ndarray:
         n_rows = len(prepared)
-        o_words, o_chars, o_signals, o_relevance = self.offsets[:4]
-        word_terms = []
-        for p in prepared:
-            tokens = p.text.split()
-            word_terms.append(tokens + [a + " " + b for a, b in zip(tokens, tokens[1:])])
-        blocks = [
-            self._tfidf_block(word_terms, self.word_vocabulary, self.word_idf, o_words),
-            self._tfidf_block(map(self._char_columns, (p.text for p in prepared)), None, self.char_idf, o_chars),
-        ]
+        o_words, o_chars, o_signals, o_relevance, end = self.offsets
+        texts = [p.text for p in prepared]
+        logits = np.asarray(self._tfidf_block(map(self._word_columns, texts), self.word_idf) @ self.coef[o_words:o_chars])
+        logits += np.asarray(self._tfidf_block(map(self._char_columns, texts), self.char_idf) @ self.coef[o_chars:o_signals])
         rows: list[int] = []
         columns: list[int] = []
         values: list[float] = []
         article_cache: dict = {}
+        signal_vocabulary = self.signal_vocabulary
         for row, (p, row_signals) in enumerate(zip(prepared, extract_signals(prepared))):
             for key, value in row_signals.items():
-                index = self.signal_vocabulary.get(key)
+                index = signal_vocabulary.get(key)
                 if index is not None and value:
                     rows.append(row)
-                    columns.append(o_signals + index)
+                    columns.append(index)
                     values.append(value)
-            for column, value in enumerate(self.relevance.row(p, article_cache)):
+            for column, value in enumerate(self.relevance.row(p, article_cache), o_relevance - o_signals):
                 if value:
                     rows.append(row)
-                    columns.append(o_relevance + column)
+                    columns.append(column)
                     values.append(value)
-        blocks.append((np.asarray(rows, dtype=np.int64), np.asarray(columns, dtype=np.int64),
-                       np.asarray(values, dtype=np.float64)))
-        matrix = sparse.csr_matrix(
-            (np.concatenate([b[2] for b in blocks]), (np.concatenate([b[0] for b in blocks]),
-                                                      np.concatenate([b[1] for b in blocks]))),
-            shape=(n_rows, self.offsets[-1]),
-        )
-        return expit(np.asarray(matrix @ self.coef) + self.intercept)
+        small = sparse.csr_matrix((values, (rows, columns)), shape=(n_rows, end - o_signals))
+        logits += np.asarray(small @ self.coef[o_signals:])
+        return expit(logits + self.intercept)

@@ -89,7 +89,7 @@ def set_current(models_dir: Path, version: str) -> None:
 def resolve_model_dir(path: str | os.PathLike | None) -> Path:
     """A model directory from a version dir, a joblib file, or a models dir with `current`."""
     candidate = Path(path) if path is not None else DEFAULT_MODELS_DIR
-    if candidate.is_file() and candidate.name == MODEL_FILE:
+    if candidate.is_file() and candidate.name in (MODEL_FILE, CURRENT_FILE):
         candidate = candidate.parent
     if (candidate / CURRENT_FILE).is_file():
         version = (candidate / CURRENT_FILE).read_text(encoding="utf-8").strip()

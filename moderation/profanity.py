@@ -18,6 +18,7 @@ __all__ = ["Hit", "find_profanity"]
 
 _RUN_RE = re.compile(r"([a-z])\1{2,}")
 _GAP_FOR_SPACED_LETTERS = re.compile(r"[\s.\-_,*]{1,3}")
+_SPACED_GATE = re.compile(r"(?:^| )[^\W\d_] [^\W\d_] [^\W\d_](?: |$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,8 +125,13 @@ def find_profanity(normalized: Normalized, tokens: list[Token], lexicon: Lexicon
     lexicon = lexicon or load_lexicon()
     hits: list[Hit] = []
     text = normalized.text
-    folded_words = " ".join(t.folded for t in tokens)
+    folded_words = " ".join([t.folded for t in tokens])
     rare_forms = "*" in text or bool(_RUN_RE.search(text)) or bool(lexicon.stem_pattern.search(folded_words))
+    if not rare_forms and not _SPACED_GATE.search(folded_words):
+        # The ordinary comment: no listed word, no first half of a two-word swear, nothing spaced out.
+        words = set(folded_words.split())
+        if words.isdisjoint(lexicon.words) and words.isdisjoint(lexicon.first_parts):
+            return hits
     index = 0
     count = len(tokens)
     while index < count:
