@@ -1,0 +1,275 @@
+"""Queue store on SQLite and PostgreSQL: migrations, enqueue, claims with leases, concurrent reviewers."""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import sessionmaker
+
+from webapp.store import repo
+from webapp.store.db import make_engine, upgrade
+from webapp.store.models import APPROVE, REJECT, Base, Comment
+
+T0 = datetime(2026, 1, 1, 12, 0, 0)
+PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def result(decision="review", flags=("profanity",), scores=None):
+    scores = scores or {"profanity": 0.6, "sarcasm": 0.1, "off_topic": 0.1}
+    return {"scores": scores, "flags": list(flags), "decision": decision, "spans": [], "model_version": "t1"}
+
+
+def item(external_id, author=None, **kwargs):
+    res = result(**kwargs)
+    return {"external_id": external_id, "text": f"text {external_id}", "author": author, "article": None,
+            "result": res, "response": {"id": external_id, **res}}
+
+
+@pytest.fixture(scope="session")
+def postgres_schema():
+    """A uniquely named schema in database `test`, migrated once and dropped at the end of the run."""
+    admin = create_engine(PG_URL, connect_args={"connect_timeout": 2})
+    try:
+        with admin.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:  # no PostgreSQL here: the SQLite half still runs
+        admin.dispose()
+        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {type(exc).__name__}")
+    schema = f"moderation_test_{uuid.uuid4().hex[:12]}"
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request, tmp_path):
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+        upgrade(engine)
+    else:
+        engine = make_engine(request.getfixturevalue("postgres_schema"))
+        with engine.begin() as connection:  # a clean slate per test, schema kept
+            tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def Session(engine):
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@pytest.fixture
+def reviewers(Session):
+    with Session() as session:
+        return [repo.create_reviewer(session, name, "password-123").id for name in ("alice", "bob")]
+
+
+def test_migration_matches_the_models(engine):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert diff == []
+
+
+def test_downgrade_and_upgrade_again(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    upgrade(engine)
+    from alembic import command
+
+    from webapp.store.db import alembic_config
+
+    command.downgrade(alembic_config(engine), "base")
+    with engine.connect() as connection:
+        names = {row[0] for row in connection.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))}
+    assert names <= {"alembic_version"}
+    upgrade(engine)
+
+
+def test_enqueue_is_idempotent(Session):
+    with Session() as session:
+        first = repo.enqueue(session, [item("c1", scores={"profanity": 0.6})], now=T0)
+        again = repo.enqueue(session, [item("c1", scores={"profanity": 0.9})], now=T0)
+        assert first["c1"].id == again["c1"].id and again["c1"].scores == {"profanity": 0.6}
+        assert session.query(Comment).count() == 1
+
+
+def test_enqueue_race_keeps_the_first(Session):
+    """Two sessions storing the same id (two requests that both missed the lookup): the first row wins."""
+    with Session() as one, Session() as two:
+        repo.enqueue(one, [item("c1", scores={"profanity": 0.6})], now=T0)
+        rows = repo.enqueue(two, [item("c1", scores={"profanity": 0.9}), item("c2")], now=T0)
+        assert rows["c1"].scores == {"profanity": 0.6}
+        assert rows["c2"].id is not None
+        assert two.query(Comment).count() == 2
+
+
+def test_claim_lease_and_decide(Session, reviewers):
+    alice, bob = reviewers
+    with Session() as session:
+        comment_id = repo.enqueue(session, [item("c1")], now=T0)["c1"].id
+        claimed = repo.claim(session, comment_id, alice, now=T0, lease_seconds=300)
+        assert claimed.claimed_by_id == alice and claimed.claim_expires_at == T0 + timedelta(seconds=300)
+        with pytest.raises(repo.ClaimRefused, match="claimed by alice"):
+            repo.claim(session, comment_id, bob, now=T0 + timedelta(seconds=299), lease_seconds=300)
+        with pytest.raises(repo.DecisionRefused, match="claimed by alice"):
+            repo.decide(session, comment_id, bob, APPROVE, "ok", now=T0 + timedelta(seconds=10))
+        repo.claim(session, comment_id, alice, now=T0 + timedelta(seconds=200), lease_seconds=300)  # renew
+        with pytest.raises(repo.ClaimRefused):
+            repo.claim(session, comment_id, bob, now=T0 + timedelta(seconds=400), lease_seconds=300)
+        later = T0 + timedelta(seconds=501)  # alice's renewed lease has run out
+        assert repo.claim(session, comment_id, bob, now=later, lease_seconds=300).claimed_by_id == bob
+        decision = repo.decide(session, comment_id, bob, REJECT, "profanity", now=later)
+        assert decision.id is not None
+        with pytest.raises(repo.DecisionRefused, match="already rejected"):
+            repo.decide(session, comment_id, alice, APPROVE, "ok", now=later + timedelta(hours=1))
+        with pytest.raises(repo.ClaimRefused, match="already rejected"):
+            repo.claim(session, comment_id, alice, now=later)
+
+
+def test_decide_unclaimed_is_allowed(Session, reviewers):
+    with Session() as session:
+        comment_id = repo.enqueue(session, [item("c1")], now=T0)["c1"].id
+        repo.decide(session, comment_id, reviewers[0], APPROVE, "sarcasm_fine", now=T0)
+        assert session.get(Comment, comment_id).status == "approved"
+
+
+def test_queue_order_filters_and_depth(Session):
+    with Session() as session:
+        repo.enqueue(session, [item("sure", scores={"profanity": 0.99}, flags=("profanity",))], now=T0)
+        repo.enqueue(session, [item("unsure", scores={"sarcasm": 0.5}, flags=("sarcasm",))],
+                     now=T0 + timedelta(seconds=1))
+        rows, total = repo.queue(session)
+        assert [r.external_id for r in rows] == ["unsure", "sure"] and total == 2
+        rows, _ = repo.queue(session, sort="oldest")
+        assert [r.external_id for r in rows] == ["sure", "unsure"]
+        rows, total = repo.queue(session, label="profanity")
+        assert [r.external_id for r in rows] == ["sure"] and total == 1
+        assert repo.queue_depth(session) == 2
+
+
+def test_decisions_since(Session, reviewers):
+    with Session() as session:
+        ids = [repo.enqueue(session, [item(f"c{i}")], now=T0)[f"c{i}"].id for i in range(3)]
+        for offset, comment_id in enumerate(ids):
+            repo.decide(session, comment_id, reviewers[0], APPROVE, "ok", now=T0 + timedelta(minutes=offset))
+        everything = repo.decisions_since(session)
+        assert [d.comment.external_id for d in everything] == ["c0", "c1", "c2"]
+        assert [d.comment.external_id for d in repo.decisions_since(session, after_id=everything[0].id)] == ["c1", "c2"]
+        assert [d.comment.external_id for d in repo.decisions_since(session, after_time=T0 + timedelta(seconds=30))] == [
+            "c1", "c2"]
+
+
+def test_two_reviewers_claiming_concurrently_get_disjoint_comments(Session, reviewers):
+    with Session() as session:
+        for i in range(20):
+            repo.enqueue(session, [item(f"c{i}")], now=T0)
+    barrier = threading.Barrier(2)
+    claimed: dict[int, list[int]] = {r: [] for r in reviewers}
+    errors = []
+
+    def work(reviewer_id):
+        try:
+            with Session() as session:
+                barrier.wait()
+                while True:
+                    comment = repo.claim_next(session, reviewer_id, now=T0, lease_seconds=300)
+                    if comment is None:
+                        break
+                    claimed[reviewer_id].append(comment.id)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(r,)) for r in reviewers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors
+    first, second = (set(v) for v in claimed.values())
+    assert not first & second
+    assert len(first | second) == 20
+
+
+def test_two_reviewers_claiming_the_same_comment_one_wins(Session, reviewers):
+    with Session() as session:
+        comment_id = repo.enqueue(session, [item("c1")], now=T0)["c1"].id
+    for _round in range(5):
+        with Session() as session:
+            repo.release(session, comment_id, reviewers[0])
+            repo.release(session, comment_id, reviewers[1])
+        barrier = threading.Barrier(2)
+        outcomes = {}
+
+        def work(reviewer_id):
+            with Session() as session:
+                barrier.wait()
+                try:
+                    repo.claim(session, comment_id, reviewer_id, now=T0, lease_seconds=300)
+                    outcomes[reviewer_id] = "won"
+                except repo.ClaimRefused:
+                    outcomes[reviewer_id] = "refused"
+
+        threads = [threading.Thread(target=work, args=(r,)) for r in reviewers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert sorted(outcomes.values()) == ["refused", "won"]
+
+
+def test_api_keys_and_reviewers(Session):
+    with Session() as session:
+        key = repo.create_api_key(session, "site")
+        assert repo.find_api_key(session, key).name == "site"
+        assert repo.find_api_key(session, key + "x") is None
+        repo.create_reviewer(session, "carol", "password-123")
+        assert repo.authenticate(session, "carol", "password-123").name == "carol"
+        assert repo.authenticate(session, "carol", "wrong") is None
+        assert repo.authenticate(session, "nobody", "password-123") is None
+
+
+def test_training_labels_table():
+    assert repo.training_labels(APPROVE, "ok") == {"profanity": 0, "sarcasm": 0, "off_topic": 0}
+    assert repo.training_labels(APPROVE, "sarcasm_fine") == {"profanity": 0, "sarcasm": 1, "off_topic": 0}
+    assert repo.training_labels(APPROVE, "other") == {"profanity": 0, "sarcasm": 0, "off_topic": 0}
+    assert repo.training_labels(REJECT, "profanity") == {"profanity": 1}
+    assert repo.training_labels(REJECT, "sarcasm_not_fine") == {"sarcasm": 1}
+    assert repo.training_labels(REJECT, "off_topic") == {"off_topic": 1}
+    assert repo.training_labels(REJECT, "spam") == {"off_topic": 1}
+    assert repo.training_labels(REJECT, "other") is None
+
+
+def test_the_service_on_postgresql(postgres_schema, moderator, tmp_path):
+    """The whole app on PostgreSQL: a queued comment, a decision, the decisions feed."""
+    from webapp import create_app
+
+    engine = make_engine(postgres_schema)
+    with engine.begin() as connection:
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    app = create_app({"TESTING": True, "DATABASE_URL": postgres_schema, "API_KEYS": "k"}, moderator=moderator,
+                     instance_path=str(tmp_path / "instance"))
+    client = app.test_client()
+    headers = {"Authorization": "Bearer k"}
+    body = client.post("/v1/score", json={"id": "pg1", "text": "darn"}, headers=headers).get_json()
+    assert body["queued"] is True
+    assert client.post("/v1/score", json={"id": "pg1", "text": "darn"}, headers=headers).get_json() == body
+    assert client.get("/healthz").status_code == 200
+    app.extensions["moderation.engine"].dispose()

@@ -1,0 +1,106 @@
+"""The moderation web service: JSON scoring API, review queue pages, operations endpoints."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from typing import Any, Callable, Mapping
+
+from flask import Flask, redirect, url_for
+from flask_wtf.csrf import CSRFProtect
+
+__all__ = ["create_app", "__version__"]
+
+__version__ = "0.1.0"
+
+# No 'unsafe-inline': every script and style comes from /static.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                           "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+
+
+def create_app(test_config: Mapping[str, Any] | None = None, *, moderator: Any = None,
+               instance_path: str | None = None, webhook_sender: Callable[..., None] | None = None) -> Flask:
+    """Build the app: config, database (migrated), the model (loaded once), blueprints, CLI.
+
+    `moderator` injects an already loaded `moderation.Moderator` (tests load a small one);
+    `webhook_sender` replaces the HTTP delivery of webhooks; `instance_path` (or MODERATION_INSTANCE_PATH)
+    moves the instance folder (config file, SQLite database) from ./instance.
+    """
+    from . import api, auth, cli, errors, metrics, ops, perspective, review, webhook
+    from .config import enqueue_decisions, load_config
+    from .scoring import load_moderator
+    from .store import db
+
+    # The instance folder holds the config file, so its own location comes from the caller or the environment.
+    instance_path = instance_path or os.environ.get("MODERATION_INSTANCE_PATH") or None
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    load_config(app, test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    engine = db.make_engine(db.database_url(app))
+    db.init_app(app, engine)
+    with db.migration_lock(app):
+        db.upgrade(engine)
+        if app.config["BOOTSTRAP"] and app.config["ENV"] == "development" and not app.testing:
+            _bootstrap(app)
+
+    if moderator is None:
+        moderator = load_moderator(app.config["MODEL_PATH"], app.config["THRESHOLDS"] or None)
+    app.extensions["moderation.moderator"] = moderator
+    model_version = getattr(moderator, "model_version", None) or moderator.score("ok").model_version
+    app.extensions["moderation.model_version"] = str(model_version)
+
+    app.extensions["moderation.enqueue_decisions"] = frozenset(enqueue_decisions(app.config))
+    metrics.init_app(app, str(model_version))
+    auth.init_app(app)
+    webhook.init_app(app, webhook_sender)
+    csrf = CSRFProtect(app)
+    for blueprint in (api.bp, perspective.bp, ops.bp):
+        csrf.exempt(blueprint)  # API clients authenticate with a bearer key, not a cookie
+        app.register_blueprint(blueprint)
+    app.register_blueprint(review.bp)
+    errors.register_error_handlers(app)
+    cli.init_app(app)
+
+    @app.get("/")
+    def index():
+        return redirect(url_for("review.queue"))
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    if app.config["ENV"] == "production":
+        app.config["SESSION_COOKIE_SECURE"] = True
+    return app
+
+
+def _bootstrap(app: Flask) -> None:
+    """First local start: make a reviewer and an API key and print them once (only hashes are stored)."""
+    from sqlalchemy.exc import IntegrityError
+
+    from .config import api_keys
+    from .store import repo
+    from .store.db import make_session
+
+    with make_session(app) as session:
+        if repo.reviewer_count(session) == 0:
+            password = secrets.token_urlsafe(12)
+            try:
+                repo.create_reviewer(session, "admin", password)
+                print(f" * First start: reviewer 'admin', password {password}  (log in at /review/login)",
+                      file=sys.stderr, flush=True)
+            except IntegrityError:
+                session.rollback()
+        if repo.api_key_count(session) == 0 and not api_keys(app.config):
+            try:
+                key = repo.create_api_key(session, "local")
+                print(f" * First start: API key 'local': {key}  (send as 'Authorization: Bearer <key>')",
+                      file=sys.stderr, flush=True)
+            except IntegrityError:
+                session.rollback()

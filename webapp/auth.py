@@ -1,0 +1,104 @@
+"""Who is calling: API keys for the JSON API, a session login for the reviewer pages."""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import time
+from typing import Callable
+
+from flask import Flask, current_app, g, redirect, request, session, url_for
+
+from .config import api_keys
+from .errors import ApiError
+from .store import repo
+from .store.db import get_session
+
+__all__ = ["init_app", "require_api_key", "check_api_key", "login_required", "current_reviewer", "login", "logout"]
+
+
+def init_app(app: Flask) -> None:
+    """Hash the environment's keys once; keep a short-lived cache of keys found in the database."""
+    app.extensions["moderation.env_key_hashes"] = [repo.hash_api_key(k) for k in api_keys(app.config)]
+    app.extensions["moderation.key_cache"] = {}
+
+
+def check_api_key(key: str | None) -> str | None:
+    """The name of the valid key `key`, or None."""
+    if not key:
+        return None
+    digest = repo.hash_api_key(key)
+    for known in current_app.extensions["moderation.env_key_hashes"]:
+        if hmac.compare_digest(digest, known):
+            return "env"
+    cache = current_app.extensions["moderation.key_cache"]
+    ttl = current_app.config["API_KEY_CACHE_SECONDS"]
+    hit = cache.get(digest)
+    now = time.monotonic()
+    if hit is not None and hit[1] > now:
+        return hit[0]
+    row = repo.find_api_key(get_session(), key)
+    if row is None:
+        cache.pop(digest, None)
+        return None
+    if ttl > 0:
+        if len(cache) > 1000:
+            cache.clear()
+        cache[digest] = (row.name, now + ttl)
+    return row.name
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None
+
+
+def require_api_key(view: Callable) -> Callable:
+    """Refuse the request with 401 JSON unless it carries a valid `Authorization: Bearer` key."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        name = check_api_key(bearer_token() or request.args.get("key"))
+        if name is None:
+            raise ApiError(401, "unauthorized", "Send a valid API key as 'Authorization: Bearer <key>'.")
+        g.api_key_name = name
+        return view(*args, **kwargs)
+
+    wrapped.requires_api_key = True
+    return wrapped
+
+
+def current_reviewer():
+    """The logged-in reviewer or None, looked up once per request."""
+    if "reviewer" not in g:
+        reviewer_id = session.get("reviewer_id")
+        reviewer = repo.get_reviewer(get_session(), reviewer_id) if reviewer_id is not None else None
+        g.reviewer = reviewer if reviewer is not None and reviewer.active else None
+    return g.reviewer
+
+
+def login_required(view: Callable) -> Callable:
+    """Send people without a session to the login page, keeping where they were going."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_reviewer() is None:
+            return redirect(url_for("review.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def login(reviewer) -> None:
+    session.clear()  # no fixation: a fresh session on every login
+    session.permanent = True
+    session["reviewer_id"] = reviewer.id
+    g.reviewer = reviewer
+
+
+def logout() -> None:
+    session.clear()
+    g.pop("reviewer", None)

@@ -1,0 +1,76 @@
+"""Prometheus metrics on a registry of the app's own (never the process-global one)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import Flask, current_app, g, request
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info, generate_latest
+
+__all__ = ["Metrics", "init_app", "record_result", "render"]
+
+_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+
+
+class Metrics:
+    """The service's metrics, all registered on `self.registry`."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter("moderation_http_requests", "HTTP requests by endpoint, method and status",
+                                ["endpoint", "method", "status"], registry=self.registry)
+        self.latency = Histogram("moderation_http_request_duration_seconds", "Request latency by endpoint",
+                                 ["endpoint"], buckets=_BUCKETS, registry=self.registry)
+        self.decisions = Counter("moderation_decisions", "Model decisions returned by the API",
+                                 ["decision"], registry=self.registry)
+        self.flags = Counter("moderation_flags", "Labels flagged by the model", ["label"], registry=self.registry)
+        self.degraded = Counter("moderation_scoring_failures", "Comments the model could not score",
+                                registry=self.registry)
+        self.reviews = Counter("moderation_review_decisions", "Moderators' decisions by action and reason",
+                               ["action", "reason"], registry=self.registry)
+        self.queue_depth = Gauge("moderation_queue_depth", "Pending comments in the review queue",
+                                 registry=self.registry)
+        self.model = Info("moderation_model", "The loaded model", registry=self.registry)
+
+
+def init_app(app: Flask, model_version: str) -> Metrics:
+    metrics = Metrics()
+    metrics.model.info({"version": model_version})
+    app.extensions["moderation.metrics"] = metrics
+
+    @app.before_request
+    def _start_timer() -> None:
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def _count(response):
+        started = g.get("request_started")
+        # The rule, not the raw path, keeps the label set small whatever clients send.
+        endpoint = request.url_rule.rule if request.url_rule is not None else "unmatched"
+        metrics.requests.labels(endpoint, request.method, str(response.status_code)).inc()
+        if started is not None:
+            metrics.latency.labels(endpoint).observe(time.perf_counter() - started)
+        return response
+
+    return metrics
+
+
+def record_result(response: dict[str, Any]) -> None:
+    """Count one API answer's decision and flags."""
+    metrics: Metrics = current_app.extensions["moderation.metrics"]
+    metrics.decisions.labels(response["decision"]).inc()
+    for label in response["flags"]:
+        metrics.flags.labels(label).inc()
+    if response.get("degraded"):
+        metrics.degraded.inc()
+
+
+def record_review(action: str, reason: str) -> None:
+    current_app.extensions["moderation.metrics"].reviews.labels(action, reason).inc()
+
+
+def render(queue_depth: int) -> bytes:
+    metrics: Metrics = current_app.extensions["moderation.metrics"]
+    metrics.queue_depth.set(queue_depth)
+    return generate_latest(metrics.registry)

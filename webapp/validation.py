@@ -1,0 +1,91 @@
+"""Explicit request validation: every bad input becomes an ApiError with a message that says what to fix."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import request
+
+from .errors import ApiError
+
+__all__ = ["json_body", "require_object", "optional_str", "required_str", "optional_bool", "optional_object"]
+
+_MISSING = object()
+
+
+def json_body() -> Any:
+    """The request's JSON document; 415 for another content type, 400 when it does not parse."""
+    if not request.mimetype or request.mimetype != "application/json":
+        raise ApiError(415, "unsupported_media_type",
+                       f"Send the body as JSON with 'Content-Type: application/json' (got {request.mimetype or 'none'!r}).")
+    raw = request.get_data(cache=False)
+    if not raw.strip():
+        raise ApiError(400, "invalid_json", "The request body is empty; send a JSON object.")
+    try:
+        return json.loads(raw, parse_constant=_refuse_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise ApiError(400, "invalid_json", f"The body is not valid JSON: {exc}") from None
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def require_object(value: Any, where: str) -> dict:
+    if not isinstance(value, dict):
+        raise ApiError(400, "invalid_type", f"{where} must be a JSON object, not {_type_name(value)}.")
+    return value
+
+
+def _type_name(value: Any) -> str:
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "a number",
+            float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
+
+
+def required_str(obj: dict, key: str, where: str, max_chars: int, allow_blank: bool = False) -> str:
+    value = obj.get(key, _MISSING)
+    if value is _MISSING or value is None:
+        raise ApiError(400, "missing_field", f"{where}.{key} is required.")
+    return _check_str(value, key, where, max_chars, allow_blank)
+
+
+def optional_str(obj: dict, key: str, where: str, max_chars: int, default: str | None = None) -> str | None:
+    value = obj.get(key)
+    if value is None:
+        return default
+    return _check_str(value, key, where, max_chars, allow_blank=True)
+
+
+def _check_str(value: Any, key: str, where: str, max_chars: int, allow_blank: bool) -> str:
+    if not isinstance(value, str):
+        raise ApiError(400, "invalid_type", f"{where}.{key} must be a string, not {_type_name(value)}.")
+    if "\x00" in value:  # PostgreSQL text cannot hold it; refuse on every backend alike
+        raise ApiError(400, "invalid_value", f"{where}.{key} contains a NUL character.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ApiError(400, "invalid_value", f"{where}.{key} contains a lone surrogate (invalid Unicode).") from None
+    if not allow_blank and not value.strip():
+        code = "empty_text" if key == "text" else "invalid_value"
+        raise ApiError(400, code, f"{where}.{key} must not be empty.")
+    if len(value) > max_chars:
+        code = "text_too_long" if key == "text" else "value_too_long"
+        raise ApiError(400, code, f"{where}.{key} has {len(value)} characters; the limit is {max_chars}.")
+    return value
+
+
+def optional_bool(obj: dict, key: str, where: str, default: bool) -> bool:
+    value = obj.get(key)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise ApiError(400, "invalid_type", f"{where}.{key} must be true or false, not {_type_name(value)}.")
+    return value
+
+
+def optional_object(obj: dict, key: str, where: str) -> dict | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    return require_object(value, f"{where}.{key}")
