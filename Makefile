@@ -21,7 +21,6 @@ $(STAMP): $(REQUIREMENTS)
 	@touch $@
 
 run: install  ## start the service on the embedded defaults (SQLite under instance/, the shipped model)
-	$(PY) -m flask --app service prepare-local
 	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'service:create_app()'
 
 test: install  ## the whole test suite (real-data checks skip when ../shared/datasets is absent)
