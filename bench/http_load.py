@@ -1,6 +1,6 @@
 """HTTP load: /v1/score under gunicorn next to a bare Flask "hello" under gunicorn, same run, same client.
 
-    .venv/bin/python bench/http_load.py [--duration 10] [--clients 4] [--workers 2]
+    .venv/bin/python bench/http_load.py [--duration 10] [--clients 2] [--workers 2] [--no-enqueue]
 
 Starts both servers on 127.0.0.1 (free ports), drives each for a bounded time with the same client
 processes (one new connection per request, as gunicorn's sync workers close them), stops them and
@@ -173,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of measured load per server (max 60)")
     parser.add_argument("--warmup", type=float, default=1.0)
-    parser.add_argument("--clients", type=int, default=4, help="client processes")
+    parser.add_argument("--clients", type=int, default=2, help="client processes (closed loop: one request in flight each)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
     parser.add_argument("--model", help="model path (default: the shipped model)")
     parser.add_argument("--no-enqueue", action="store_true", help="send enqueue=false: scoring only, no queue writes")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+
+import numpy as np
 from typing import Iterable, Mapping, Sequence
 
 from .fast import FastScorer
@@ -112,11 +114,11 @@ class Moderator:
         if not triples:
             return []
         prepared = prepare_batch(triples)
-        probabilities = self._probabilities(prepared)
-        return [self._verdict(p, row) for p, row in zip(prepared, probabilities)]
+        rows = np.round(self._probabilities(prepared), 4).tolist()
+        return [self._verdict(p, row) for p, row in zip(prepared, rows)]
 
     def _verdict(self, prepared, row: Sequence[float]) -> Verdict:
-        scores = {label: round(float(value), 4) for label, value in zip(LABELS, row)}
+        scores = dict(zip(LABELS, row))
         flagged = flags(scores, self.thresholds)
         text = prepared.normalized.original
         spans = []

@@ -45,6 +45,13 @@ def _globals():
             "APPROVE": APPROVE, "REJECT": REJECT, "now": now}
 
 
+@bp.after_request
+def _no_store(response):
+    """Queue pages show private, changing data: keep them out of shared and back-button caches."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _local_target(target: str | None, default: str) -> str:
     """Only same-site paths: never redirect to another host after login or a decision."""
     if not target:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from webapp.store.db import make_session
 from webapp.store.models import Comment
 
-from conftest import API_KEY
+from service_support import API_KEY
 
 
 def score_body(**overrides):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import API_KEY
+from service_support import API_KEY
 
 EXAMPLE = json.loads((Path(__file__).parent / "data" / "perspective_analyze.json").read_text())
 PATH = "/v1alpha1/comments:analyze"

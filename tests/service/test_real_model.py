@@ -7,7 +7,7 @@ import pytest
 from moderation import ModelLoadError, Moderator
 from moderation.labels import LABELS, PROFANITY
 
-from conftest import API_KEY
+from service_support import API_KEY
 
 
 @pytest.fixture(scope="module")

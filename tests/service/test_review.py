@@ -10,7 +10,7 @@ import pytest
 from webapp.store.db import make_session
 from webapp.store.models import Comment, Decision
 
-from conftest import PASSWORD, csrf_token, login, make_reviewer
+from service_support import PASSWORD, csrf_token, login, make_reviewer
 
 
 def queue_comment(api, external_id, text, **extra):
@@ -313,3 +313,32 @@ def test_export_decisions(api, app, client, reviewer, runner, tmp_path):
     row = by_id["prof"]
     assert row["text"] == "darn you" and row["article"] == {"title": "Budget", "body": "Money."}
     assert row["reason"] == "profanity" and re.match(r"\d{4}-\d\d-\d\dT", row["decided_at"])
+
+
+def test_claim_next_follows_the_filters_and_says_when_empty(api, app, client, reviewer):
+    queue_comment(api, "p", "darn it")
+    sarcastic = queue_comment(api, "s", "oh maybe")
+    login(client)
+    response = client.get("/review/next?label=sarcasm")
+    assert f"/review/comments/{sarcastic}" in response.headers["Location"]
+    response = client.get("/review/next?label=sarcasm", follow_redirects=True)
+    assert "Nothing left to claim" in response.get_data(as_text=True)  # the only sarcasm item is ours now
+
+
+def test_queue_pages(config, request):
+    config["QUEUE_PAGE_SIZE"] = 2
+    api, app, client = (request.getfixturevalue(name) for name in ("api", "app", "client"))
+    make_reviewer(app)
+    for i in range(5):
+        queue_comment(api, f"c{i}", f"darn {i}")
+    login(client)
+    first = page(client, "/review/?sort=oldest")
+    assert "page 1 of 3" in first and "id c0" in first and "id c2" not in first
+    last = page(client, "/review/?sort=oldest&page=3")
+    assert "id c4" in last and "id c0" not in last
+    assert "page 1 of 3" in page(client, "/review/?page=x")
+
+
+def test_pages_are_not_cached(client, reviewer):
+    login(client)
+    assert client.get("/review/").headers["Cache-Control"] == "no-store"
