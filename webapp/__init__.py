@@ -7,7 +7,7 @@ import secrets
 import sys
 from typing import Any, Callable, Mapping
 
-from flask import Flask, redirect, url_for
+from flask import Flask, redirect, request, url_for
 from flask_wtf.csrf import CSRFProtect
 
 __all__ = ["create_app", "__version__"]
@@ -29,6 +29,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, moderator: Any =
     """
     from . import api, auth, cli, errors, metrics, ops, perspective, review, webhook
     from .config import enqueue_decisions, load_config
+    from .errors import ApiError
     from .scoring import load_moderator
     from .store import db
 
@@ -66,6 +67,15 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, moderator: Any =
     @app.get("/")
     def index():
         return redirect(url_for("review.queue"))
+
+    @app.before_request
+    def refuse_nul_characters():
+        """PostgreSQL text cannot hold NUL: refuse it in the path, query or form on every backend alike."""
+        fields = [request.path, *request.args.values()]
+        if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            fields.extend(request.form.values())
+        if any("\x00" in value for value in fields):
+            raise ApiError(400, "invalid_value", "The request contains a NUL character.")
 
     @app.after_request
     def security_headers(response):

@@ -17,7 +17,7 @@ from .store import repo
 from .store.db import get_connection, get_session
 from .store.models import APPROVE, APPROVED, REJECTED, Article
 from .validation import (
-    json_body, optional_bool, optional_object, optional_str, require_object, required_str,
+    MAX_ROW_ID, small_int, json_body, optional_bool, optional_object, optional_str, require_object, required_str,
 )
 
 __all__ = ["bp"]
@@ -208,7 +208,10 @@ def _parse_since(value: str | None) -> tuple[int, datetime | None]:
     if value is None or value == "":
         return 0, None
     if value.isdigit():
-        return int(value), None
+        after_id = small_int(value)
+        if after_id is None:
+            raise ApiError(400, "invalid_parameter", f"since is larger than any decision id ({MAX_ROW_ID}).")
+        return after_id, None
     if _ISO.match(value):
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -236,10 +239,10 @@ def _parse_since(value: str | None) -> tuple[int, datetime | None]:
 def decisions():
     after_id, after_time = _parse_since(request.args.get("since"))
     page_size = current_app.config["DECISIONS_PAGE_SIZE"]
-    limit_arg = request.args.get("limit", str(page_size))
-    if not limit_arg.isdigit() or not 1 <= int(limit_arg) <= page_size:
+    limit = small_int(request.args.get("limit", str(page_size)), page_size)
+    if not limit:
         raise ApiError(400, "invalid_parameter", f"limit must be an integer from 1 to {page_size}.")
-    rows = repo.decisions_since(get_session(), after_id, after_time, int(limit_arg))
+    rows = repo.decisions_since(get_session(), after_id, after_time, limit)
     items = [decision_json(row) for row in rows]
     next_since = str(rows[-1].id) if rows else str(after_id) if after_time is None else request.args["since"]
     return jsonify(decisions=items, next_since=next_since)

@@ -16,11 +16,17 @@ from .store.db import make_session, upgrade
 __all__ = ["init_app", "export_rows"]
 
 
+def _check_name(name: str) -> None:
+    if not name.strip() or len(name) > 80 or "\x00" in name:
+        raise click.ClickException("the name must be 1 to 80 characters")
+
+
 @click.command("create-api-key")
 @with_appcontext
 @click.argument("name")
 def create_api_key(name: str) -> None:
     """Create an API key called NAME and print it (only its hash is stored)."""
+    _check_name(name)
     with make_session(current_app) as session:
         try:
             key = repo.create_api_key(session, name)
@@ -37,6 +43,7 @@ def create_api_key(name: str) -> None:
 @click.option("--reset", is_flag=True, help="set a new password for an existing reviewer")
 def create_reviewer(name: str, password: str | None, generate: bool, reset: bool) -> None:
     """Create reviewer NAME (or --reset their password) for the queue pages."""
+    _check_name(name)
     if generate:
         password = secrets.token_urlsafe(12)
     elif password is None:

@@ -86,6 +86,8 @@ def check_config(config: Mapping[str, Any]) -> None:
     for key in ("MAX_TEXT_CHARS", "MAX_BATCH", "CLAIM_LEASE_SECONDS", "MAX_ID_CHARS"):
         if not isinstance(config[key], int) or config[key] <= 0:
             raise ConfigError(f"{key} must be a positive integer, not {config[key]!r}")
+    if config["MAX_ID_CHARS"] > 256:  # the id, author and article id columns are VARCHAR(256)
+        raise ConfigError(f"MAX_ID_CHARS is at most 256, not {config['MAX_ID_CHARS']}")
     if config.get("WEBHOOK_URL") and not config.get("WEBHOOK_SECRET"):
         raise ConfigError("WEBHOOK_URL needs WEBHOOK_SECRET to sign the payloads")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 __all__ = ["ApiError", "error_response", "register_error_handlers", "wants_json"]
@@ -88,6 +89,15 @@ def register_error_handlers(app: Flask) -> None:
         if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
             response = app.make_response(response)
             response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(OperationalError)
+    def handle_database_down(error: OperationalError):
+        # Unreachable or locked database: the client may retry; not the client's fault, not a bug of ours.
+        app.logger.error("database unavailable on %s %s: %s", request.method, request.path, error)
+        response = _respond(503, "unavailable", "The database is unavailable; retry shortly.")
+        response = app.make_response(response)
+        response.headers["Retry-After"] = "5"
         return response
 
     @app.errorhandler(Exception)

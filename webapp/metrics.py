@@ -1,12 +1,17 @@
-"""Prometheus metrics on a registry of the app's own (never the process-global one)."""
+"""Prometheus metrics on a registry of the app's own (never the process-global one).
+
+Under gunicorn with several workers, set PROMETHEUS_MULTIPROC_DIR (an empty directory, the
+prometheus-client convention) and /metrics adds up every worker's samples.
+"""
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
 from flask import Flask, current_app, g, request
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 __all__ = ["Metrics", "init_app", "record_result", "render"]
 
@@ -30,13 +35,15 @@ class Metrics:
         self.reviews = Counter("moderation_review_decisions", "Moderators' decisions by action and reason",
                                ["action", "reason"], registry=self.registry)
         self.queue_depth = Gauge("moderation_queue_depth", "Pending comments in the review queue",
-                                 registry=self.registry)
-        self.model = Info("moderation_model", "The loaded model", registry=self.registry)
+                                 registry=self.registry, multiprocess_mode="mostrecent")
+        # A gauge rather than Info: Info does not work across gunicorn workers.
+        self.model = Gauge("moderation_model_info", "The loaded model (value 1)", ["version"],
+                           registry=self.registry, multiprocess_mode="max")
 
 
 def init_app(app: Flask, model_version: str) -> Metrics:
     metrics = Metrics()
-    metrics.model.info({"version": model_version})
+    metrics.model.labels(model_version).set(1)
     app.extensions["moderation.metrics"] = metrics
 
     @app.before_request
@@ -73,4 +80,10 @@ def record_review(action: str, reason: str) -> None:
 def render(queue_depth: int) -> bytes:
     metrics: Metrics = current_app.extensions["moderation.metrics"]
     metrics.queue_depth.set(queue_depth)
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry)
     return generate_latest(metrics.registry)

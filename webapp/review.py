@@ -16,11 +16,13 @@ from .highlight import highlight, safe_url
 from .store import repo
 from .store.db import get_session
 from .store.models import APPROVE, PENDING, REJECT, utcnow
+from .validation import MAX_ROW_ID, small_int
 
 __all__ = ["bp"]
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
+MAX_BULK = 500
 SORTS = {"uncertain": "Most uncertain first", "oldest": "Oldest first"}
 
 
@@ -104,8 +106,7 @@ def _filters() -> dict:
 @login_required
 def queue():
     filters = _filters()
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    page = small_int(request.args.get("page"), 100_000) or 1
     size = current_app.config["QUEUE_PAGE_SIZE"]
     comments, total = repo.queue(get_session(), limit=size, offset=(page - 1) * size, **filters)
     return render_template("review/queue.html", comments=comments, total=total, page=page,
@@ -125,7 +126,7 @@ def next_item():
     return redirect(url_for("review.item", comment_id=comment.id, back=url_for("review.queue", **args)))
 
 
-@bp.get("/comments/<int:comment_id>")
+@bp.get(f"/comments/<int(max={MAX_ROW_ID}):comment_id>")
 @login_required
 def item(comment_id: int):
     session = get_session()
@@ -169,7 +170,7 @@ def _action_and_reason() -> tuple[str, str, str | None]:
     return action, reason, note
 
 
-@bp.post("/comments/<int:comment_id>/decide")
+@bp.post(f"/comments/<int(max={MAX_ROW_ID}):comment_id>/decide")
 @login_required
 def decide(comment_id: int):
     action, reason, note = _action_and_reason()
@@ -182,7 +183,7 @@ def decide(comment_id: int):
     return redirect(target), 303
 
 
-@bp.post("/comments/<int:comment_id>/release")
+@bp.post(f"/comments/<int(max={MAX_ROW_ID}):comment_id>/release")
 @login_required
 def release(comment_id: int):
     repo.release(get_session(), comment_id, current_reviewer().id)
@@ -193,10 +194,15 @@ def release(comment_id: int):
 @login_required
 def bulk():
     action, reason, note = _action_and_reason()
-    ids = [int(x) for x in request.form.getlist("ids") if x.isdigit()]
+    ids = [i for i in (small_int(x) for x in request.form.getlist("ids")[:MAX_BULK]) if i is not None]
     target = _local_target(request.form.get("next"), url_for("review.queue"))
     if not ids:
         flash("Select at least one comment first.", "error")
+        return redirect(target), 303
+    try:
+        repo.check_decision(action, reason, note)
+    except repo.DecisionRefused as exc:  # say it once, not once per selected comment
+        flash(str(exc), "error")
         return redirect(target), 303
     done, refused = _record(ids, action, reason, note)
     if done:
@@ -216,8 +222,7 @@ def author(author: str):
 @bp.get("/audit")
 @login_required
 def audit():
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    page = small_int(request.args.get("page"), 100_000) or 1
     entries = repo.audit_entries(get_session(), limit=100, offset=(page - 1) * 100,
                                  actor=request.args.get("actor") or None)
     return render_template("review/audit.html", entries=entries, page=page)

@@ -9,9 +9,19 @@ from flask import request
 
 from .errors import ApiError
 
-__all__ = ["json_body", "require_object", "optional_str", "required_str", "optional_bool", "optional_object"]
+__all__ = ["json_body", "small_int", "MAX_ROW_ID", "require_object", "optional_str", "required_str", "optional_bool", "optional_object"]
 
 _MISSING = object()
+
+MAX_ROW_ID = 2**31 - 1  # integer primary keys are 32-bit on PostgreSQL
+
+
+def small_int(value: str | None, maximum: int = MAX_ROW_ID) -> int | None:
+    """`value` as a non-negative int no larger than `maximum`, or None (never a 500 on huge digit strings)."""
+    if value is None or not value.isdigit() or len(value) > len(str(maximum)):
+        return None
+    number = int(value)
+    return number if number <= maximum else None
 
 
 def json_body() -> Any:

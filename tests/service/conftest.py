@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import os
+import uuid
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from service_support import API_KEY, Api, Clock, KeywordModerator, make_reviewer
 from webapp import create_app
+from webapp.store.db import make_engine, upgrade
+from webapp.store.models import Base
+
+PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 @pytest.fixture(autouse=True)
@@ -73,3 +79,47 @@ def api(client):
 def reviewer(app):
     """Reviewer 'alice' (id returned); log in with `login(client)`."""
     return make_reviewer(app)
+
+
+@pytest.fixture(scope="session")
+def postgres_schema():
+    """A uniquely named schema in database `test`, migrated once and dropped at the end of the run."""
+    admin = create_engine(PG_URL, connect_args={"connect_timeout": 2})
+    try:
+        with admin.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:  # no PostgreSQL here: the SQLite half still runs
+        admin.dispose()
+        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {type(exc).__name__}")
+    schema = f"moderation_test_{uuid.uuid4().hex[:12]}"
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def truncate_all(url: str) -> None:
+    """Empty every table of the schema behind `url`, keeping the migrated schema."""
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def pg_app(postgres_schema, moderator, tmp_path, webhooks, clock, config):
+    """The app on PostgreSQL (empty tables), same settings as `app` otherwise."""
+    truncate_all(postgres_schema)
+    config["DATABASE_URL"] = postgres_schema
+    app = create_app(config, moderator=moderator, instance_path=str(tmp_path / "instance"),
+                     webhook_sender=lambda url, body, headers, timeout: webhooks.append((url, body, headers)))
+    app.extensions["moderation.clock"] = clock
+    yield app
+    app.extensions["moderation.engine"].dispose()

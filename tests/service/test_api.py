@@ -319,3 +319,14 @@ def test_unicode_and_control_characters(api):
                                  b'{"id": "\\udfff", "text": "hi"}'])
 def test_unstorable_strings_are_refused(api, raw):
     assert_error(api.raw("POST", "/v1/score", raw), 400, "invalid_value")
+
+
+@pytest.mark.parametrize("since", ["9" * 20, "9" * 5000])
+def test_decisions_huge_since(api, since):
+    assert_error(api.get(f"/v1/decisions?since={since}"), 400, "invalid_parameter")
+
+
+@pytest.mark.parametrize("method,path", [("GET", "/v1/articles/a%00b"), ("PUT", "/v1/articles/a%00b"),
+                                         ("GET", "/v1/decisions?since=%00")])
+def test_nul_in_url_refused(api, method, path):
+    assert_error(api.raw(method, path, b'{"title": "t"}'), 400, "invalid_value")

@@ -56,6 +56,7 @@ def test_production_refuses_the_dev_secret(tmp_path, moderator, monkeypatch):
     ({"MAX_TEXT_CHARS": 0}, "MAX_TEXT_CHARS"),
     ({"WEBHOOK_URL": "http://127.0.0.1:9/hook"}, "WEBHOOK_SECRET"),
     ({"ENV": "staging"}, "ENV"),
+    ({"MAX_ID_CHARS": 1000}, "MAX_ID_CHARS"),
 ])
 def test_bad_settings_refused(tmp_path, moderator, config, match):
     with pytest.raises(ConfigError, match=match):

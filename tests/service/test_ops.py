@@ -74,3 +74,40 @@ def test_security_headers(client):
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_database_down_is_503_json(app, api):
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import sessionmaker
+
+    broken = create_engine("sqlite:////nonexistent/dir/x.db")
+    app.extensions["moderation.engine"] = broken
+    app.extensions["moderation.sessionmaker"] = sessionmaker(broken)
+    response = api.post("/v1/score", {"id": "a", "text": "hello"})
+    assert response.status_code == 503 and response.get_json()["error"] == "unavailable"
+    assert response.headers["Retry-After"] == "5"
+
+
+def test_metrics_add_up_workers_in_multiprocess_mode(tmp_path):
+    """Two apps in one process stand in for two gunicorn workers sharing PROMETHEUS_MULTIPROC_DIR."""
+    import os
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
+    code = f"""
+import sys
+sys.path.insert(0, {os.path.join(root, 'tests', 'service')!r})
+from service_support import KeywordModerator
+from webapp import create_app
+apps = [create_app({{"TESTING": True, "DATABASE_URL": "sqlite:///{tmp_path}/m.db", "API_KEYS": "k"}},
+                   moderator=KeywordModerator(), instance_path="{tmp_path}/instance") for _ in range(2)]
+for app in apps:
+    app.test_client().post("/v1/score", json={{"id": "x", "text": "fine"}}, headers={{"Authorization": "Bearer k"}})
+print(apps[0].test_client().get("/metrics").get_data(as_text=True))
+"""
+    (tmp_path / "prom").mkdir()
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prom"), "PYTHONPATH": root}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert 'moderation_decisions_total{decision="publish"} 2.0' in out
+    assert 'moderation_model_info{version="keyword-test-1"} 1.0' in out

@@ -53,3 +53,22 @@ def test_score_contract_on_the_real_model(real_app):
     bare = client.post("/v1/score", json={"id": "r4", "text": body["text"]}, headers=headers).get_json()
     assert perspective["attributeScores"]["TOXICITY"]["summaryScore"]["value"] == pytest.approx(
         bare["scores"][PROFANITY], abs=1e-6)
+
+
+def test_service_on_a_tiny_model_trained_by_the_real_training_code(tiny_moderator, config, tmp_path):
+    """The library's own result types through the whole API, with the project's tiny-model fixture."""
+    from webapp import create_app
+
+    app = create_app(config, moderator=tiny_moderator, instance_path=str(tmp_path / "instance"))
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {API_KEY}"}
+    comments = [{"id": f"t{i}", "text": text, "article": {"title": "Budget vote", "body": "The council voted."}}
+                for i, text in enumerate(["What a load of bull$hit", "Thanks, clear piece.", "yeah right /s"])]
+    results = client.post("/v1/score:batch", json={"comments": comments}, headers=headers).get_json()["results"]
+    assert [r["id"] for r in results] == ["t0", "t1", "t2"]
+    for result in results:
+        assert set(result["scores"]) == set(LABELS) and result["model_version"] == tiny_moderator.model_version
+        assert result["queued"] == (result["decision"] == "review")
+    again = client.post("/v1/score", json=comments[0], headers=headers).get_json()
+    assert again == results[0]
+    app.extensions["moderation.engine"].dispose()

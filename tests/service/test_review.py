@@ -342,3 +342,64 @@ def test_queue_pages(config, request):
 def test_pages_are_not_cached(client, reviewer):
     login(client)
     assert client.get("/review/").headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("path", ["/review/comments/99999999999999999999", "/review/comments/" + "9" * 5000])
+def test_huge_ids_are_not_found(client, reviewer, path):
+    login(client)
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/review/?page=" + "9" * 30, "/review/?page=" + "9" * 5000, "/review/audit?page=" + "9" * 30])
+def test_huge_page_numbers_are_ignored(client, reviewer, path):
+    login(client)
+    assert client.get(path).status_code == 200
+
+
+def test_bulk_reject_without_reason_says_so_once(api, client, reviewer, app):
+    ids = [queue_comment(api, f"c{i}", f"darn {i}") for i in range(3)]
+    login(client)
+    token = csrf_token(page(client, "/review/"))
+    client.post("/review/bulk", data={"ids": [str(i) for i in ids] + ["9" * 40], "action": "reject",
+                                      "reason": "", "csrf_token": token})
+    html = page(client, "/review/")
+    assert html.count("does not fit reject") == 1 and "3 pending" in html
+
+
+def test_nul_in_forms_and_queries_refused(client, reviewer):
+    token = csrf_token(page(client, "/review/login"))
+    response = client.post("/review/login", data={"name": "al\x00ice", "password": "x", "csrf_token": token})
+    assert response.status_code == 400
+    login(client)
+    assert client.get("/review/?article=a%00").status_code == 400
+    assert client.get("/review/authors/a%00b").status_code == 400
+
+
+def test_reviewer_flow_on_postgresql(pg_app, clock, tmp_path):
+    """Queue, claim conflict, lease expiry, decision, feed, author page, audit and export on PostgreSQL."""
+    from service_support import Api
+
+    app = pg_app
+    make_reviewer(app)
+    make_reviewer(app, "bob")
+    api = Api(app.test_client())
+    api.put("/v1/articles/a1", {"title": "<i>Rail</i>", "body": "Trains."})
+    comment_id = queue_comment(api, "c1", '<script>x()</script> darn', author="eve", article={"id": "a1"})
+    queue_comment(api, "c2", "oh maybe", author="eve")
+    alice, bob = app.test_client(), app.test_client()
+    login(alice)
+    login(bob, "bob")
+    html = page(alice, "/review/?label=profanity")
+    assert "&lt;script&gt;" in html and "<script>x()" not in html and "id c2" not in html
+    assert "Claimed by you" in page(alice, f"/review/comments/{comment_id}")
+    assert "claimed by alice" in page(bob, f"/review/comments/{comment_id}")
+    decide(bob, comment_id, "reject", "profanity")
+    assert "claimed by alice" in page(bob, "/review/")
+    clock.advance(app.config["CLAIM_LEASE_SECONDS"] + 1)
+    decide(bob, comment_id, "reject", "profanity")
+    assert [d["comment_id"] for d in api.get("/v1/decisions").get_json()["decisions"]] == ["c1"]
+    assert "rejected" in page(alice, "/review/authors/eve")
+    assert "reject" in page(alice, "/review/audit")
+    out = tmp_path / "decisions.jsonl"
+    assert app.test_cli_runner().invoke(args=["export-decisions", "--out", str(out)]).exit_code == 0
+    assert json.loads(out.read_text())["labels"] == {"profanity": 1}

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
 
 from webapp.store import repo
 from webapp.store.db import make_engine, upgrade
 from webapp.store.models import APPROVE, REJECT, Base, Comment
 
+from service_support import API_KEY
+
 T0 = datetime(2026, 1, 1, 12, 0, 0)
-PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 def result(decision="review", flags=("profanity",), scores=None):
@@ -28,29 +27,6 @@ def item(external_id, author=None, **kwargs):
     res = result(**kwargs)
     return {"external_id": external_id, "text": f"text {external_id}", "author": author, "article": None,
             "result": res, "response": {"id": external_id, **res}}
-
-
-@pytest.fixture(scope="session")
-def postgres_schema():
-    """A uniquely named schema in database `test`, migrated once and dropped at the end of the run."""
-    admin = create_engine(PG_URL, connect_args={"connect_timeout": 2})
-    try:
-        with admin.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception as exc:  # no PostgreSQL here: the SQLite half still runs
-        admin.dispose()
-        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {type(exc).__name__}")
-    schema = f"moderation_test_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    yield url
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -255,21 +231,11 @@ def test_training_labels_table():
     assert repo.training_labels(REJECT, "other") is None
 
 
-def test_the_service_on_postgresql(postgres_schema, moderator, tmp_path):
-    """The whole app on PostgreSQL: a queued comment, a decision, the decisions feed."""
-    from webapp import create_app
-
-    engine = make_engine(postgres_schema)
-    with engine.begin() as connection:
-        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-    app = create_app({"TESTING": True, "DATABASE_URL": postgres_schema, "API_KEYS": "k"}, moderator=moderator,
-                     instance_path=str(tmp_path / "instance"))
-    client = app.test_client()
-    headers = {"Authorization": "Bearer k"}
+def test_the_service_on_postgresql(pg_app):
+    """The whole app on PostgreSQL: a queued comment, the same answer again, health."""
+    client = pg_app.test_client()
+    headers = {"Authorization": f"Bearer {API_KEY}"}
     body = client.post("/v1/score", json={"id": "pg1", "text": "darn"}, headers=headers).get_json()
     assert body["queued"] is True
     assert client.post("/v1/score", json={"id": "pg1", "text": "darn"}, headers=headers).get_json() == body
     assert client.get("/healthz").status_code == 200
-    app.extensions["moderation.engine"].dispose()

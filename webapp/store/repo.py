@@ -24,7 +24,7 @@ from .models import (
 __all__ = [
     "REASONS", "ReasonSpec", "Stored", "ClaimRefused", "DecisionRefused",
     "get_article", "article_text", "stored_answers", "put_article", "find_comment", "enqueue", "claim", "claim_next", "release",
-    "decide", "queue", "queue_depth", "author_history", "audit", "audit_entries", "decisions_since",
+    "check_decision", "decide", "queue", "queue_depth", "author_history", "audit", "audit_entries", "decisions_since",
     "create_api_key", "find_api_key", "create_reviewer", "authenticate", "get_reviewer",
     "reviewer_count", "api_key_count", "hash_api_key", "uncertainty", "training_labels",
 ]
@@ -291,6 +291,20 @@ def _claim_message(comment: Comment | None, now: datetime) -> str:
     return "This comment cannot be claimed right now."
 
 
+def check_decision(action: str, reason: str, note: str | None) -> str | None:
+    """Refuse an unknown action, a reason that does not fit it, or 'other' without a note; returns the note."""
+    if action not in (APPROVE, REJECT):
+        raise DecisionRefused(f"Unknown action {action!r}: use approve or reject.")
+    spec = REASONS.get(reason)
+    if spec is None or action not in spec.actions:
+        allowed = ", ".join(name for name, s in REASONS.items() if action in s.actions)
+        raise DecisionRefused(f"Reason {reason!r} does not fit {action}; pick one of: {allowed}.")
+    note = (note or "").strip()[:2000] or None
+    if spec.needs_note and not note:
+        raise DecisionRefused("The reason 'other' needs a note saying what is wrong.")
+    return note
+
+
 def decide(session: Session, comment_id: int, reviewer_id: int, action: str, reason: str,
            note: str | None = None, now: datetime | None = None) -> Decision:
     """Record an approve/reject on a pending comment not claimed by someone else. Commits.
@@ -298,15 +312,7 @@ def decide(session: Session, comment_id: int, reviewer_id: int, action: str, rea
     Raises DecisionRefused with a message for the reviewer otherwise.
     """
     now = now or utcnow()
-    if action not in (APPROVE, REJECT):
-        raise DecisionRefused(f"Unknown action {action!r}: use approve or reject.")
-    spec = REASONS.get(reason)
-    if spec is None or action not in spec.actions:
-        allowed = ", ".join(name for name, s in REASONS.items() if action in s.actions)
-        raise DecisionRefused(f"Reason {reason!r} does not fit {action}; pick one of: {allowed}.")
-    note = (note or "").strip() or None
-    if spec.needs_note and not note:
-        raise DecisionRefused("The reason 'other' needs a note saying what is wrong.")
+    note = check_decision(action, reason, note)
     # Atomically move the comment out of `pending` only if nobody else holds it.
     result = session.execute(
         update(Comment)

@@ -1,0 +1,113 @@
+"""Test support for the service: a keyword stand-in moderator, a settable clock, an API client, login helpers.
+
+Kept out of conftest.py so test modules import it by a name no other conftest can shadow.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from moderation import Verdict
+from moderation.labels import OFF_TOPIC, PROFANITY, SARCASM
+from moderation.policy import DEFAULT_THRESHOLDS, decide, flags
+from webapp.store import repo
+from webapp.store.db import make_session
+
+API_KEY = "test-key-0123456789"
+PASSWORD = "correct horse battery"
+
+
+class KeywordModerator:
+    """A stand-in with the library's interface and result type, scoring by keywords so tests can aim.
+
+    darn → profanity 0.60 (review), damn → 0.97 (reject), "/s" → sarcasm 0.80, "maybe" → sarcasm 0.72,
+    "buy now" → off_topic 0.90; "explode" makes scoring fail. Everything else scores 0.02 and publishes.
+    """
+
+    model_version = "keyword-test-1"
+    thresholds = DEFAULT_THRESHOLDS
+
+    def __init__(self):
+        self.calls = 0
+
+    def _one(self, text: str, article) -> Verdict:
+        if "explode" in text:
+            raise RuntimeError("model failure for the test")
+        scores = {PROFANITY: 0.02, SARCASM: 0.02, OFF_TOPIC: 0.02}
+        spans = []
+        for word, value in (("darn", 0.6), ("damn", 0.97), ("bull$hit", 0.97)):
+            for match in re.finditer(re.escape(word), text):
+                scores[PROFANITY] = max(scores[PROFANITY], value)
+                spans.append({"label": PROFANITY, "start": match.start(), "end": match.end(), "text": match.group()})
+        if text.rstrip().endswith("/s"):
+            scores[SARCASM] = 0.8
+            start = text.rstrip().rfind("/s")
+            spans.append({"label": SARCASM, "start": start, "end": start + 2, "text": "/s"})
+        elif "maybe" in text:
+            scores[SARCASM] = 0.72
+        if "buy now" in text.lower():
+            scores[OFF_TOPIC] = 0.9
+        flagged = flags(scores, self.thresholds)
+        spans = [s for s in spans if s["label"] in flagged]
+        return Verdict(scores, flagged, decide(scores, self.thresholds), spans, self.model_version)
+
+    def score(self, text, article=None):
+        self.calls += 1
+        return self._one(text, article)
+
+    def score_many(self, items):
+        self.calls += 1
+        return [self._one(text, article) for text, article in items]
+
+
+class Clock:
+    """A settable clock for leases: tests move time instead of sleeping."""
+
+    def __init__(self):
+        self.now = datetime(2026, 1, 1, 12, 0, 0)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+class Api:
+    """The test client with the API key and JSON content type filled in."""
+
+    def __init__(self, client, key=API_KEY):
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {key}"}
+
+    def post(self, path, json=None, **kwargs):
+        return self.client.post(path, json=json, headers=self.headers, **kwargs)
+
+    def put(self, path, json=None, **kwargs):
+        return self.client.put(path, json=json, headers=self.headers, **kwargs)
+
+    def get(self, path, **kwargs):
+        return self.client.get(path, headers=self.headers, **kwargs)
+
+    def raw(self, method, path, data, content_type="application/json"):
+        return self.client.open(path, method=method, data=data, content_type=content_type, headers=self.headers)
+
+
+def make_reviewer(app, name="alice", password=PASSWORD):
+    with make_session(app) as session:
+        return repo.create_reviewer(session, name, password).id
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def login(client, name="alice", password=PASSWORD):
+    page = client.get("/review/login")
+    response = client.post("/review/login", data={"name": name, "password": password,
+                                                  "csrf_token": csrf_token(page.get_data(as_text=True))})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
