@@ -12,7 +12,7 @@ from typing import NamedTuple, Sequence
 
 from .markers import MARKER_KINDS, Marker, find_markers
 from .normalize import Normalized, Token, normalize, tokens
-from .lexicon import IDENTITY_TERMS
+from .lexicon import IDENTITY_TERMS, NAME_WORDS
 from .profanity import Hit, find_profanity, name_positions
 
 IDENTITY_TOKEN = "idterm"
@@ -58,7 +58,7 @@ def prepare(text: str, title: str | None = None, body: str | None = None, _cache
     return Prepared(
         normalized=normalized,
         tokens=token_list,
-        text=model_text(normalized, token_list),
+        text=model_text(normalized, token_list, words),
         hits=find_profanity(normalized, token_list),
         markers=find_markers(text, words),
         article=article,
@@ -67,7 +67,7 @@ def prepare(text: str, title: str | None = None, body: str | None = None, _cache
     )
 
 
-def model_text(normalized: Normalized, token_list: list[Token]) -> str:
+def model_text(normalized: Normalized, token_list: list[Token], words: frozenset[str] | None = None) -> str:
     """The folded text the n-grams read, with identity terms and names blinded.
 
     Tweets in the training data use group names as insults, so a model left to itself learns
@@ -75,6 +75,8 @@ def model_text(normalized: Normalized, token_list: list[Token]) -> str:
     comment's score cannot depend on which group it names; "Dick" written as a name becomes
     another, so Dick Van Dyke is not an insult.
     """
+    if words is not None and words.isdisjoint(IDENTITY_TERMS) and words.isdisjoint(NAME_WORDS):
+        return " ".join([token.folded for token in token_list])
     names = name_positions(normalized, token_list)
     words = []
     for index, token in enumerate(token_list):
