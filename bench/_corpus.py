@@ -212,3 +212,12 @@ def load_model(path: str | None):
         return Moderator.load(path)
     except ModelLoadError as error:
         sys.exit(f"cannot load the model: {error}\n(pass --model DIR to benchmark another trained model)")
+
+
+def write_json(path: str, report: dict) -> None:
+    """Write a benchmark's figures as indented JSON (the `--json PATH` option of both scripts)."""
+    import json
+
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(report, handle, indent=2)
+        handle.write("\n")

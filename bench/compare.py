@@ -25,7 +25,7 @@ import time
 import warnings
 from pathlib import Path
 
-from _corpus import REPO, add_repo_to_path, load_model, one_core, resolve_data_dir
+from _corpus import REPO, add_repo_to_path, load_model, one_core, resolve_data_dir, write_json
 
 add_repo_to_path()
 
@@ -240,9 +240,7 @@ def main(argv=None) -> int:
         report = {"command": command, "data_dir": str(data_dir) if data_dir else None, "limit": limit,
                   "fixture": str(fixture_path) if cases else None, "pinning": pinning, "seconds": elapsed,
                   "model_version": moderator.model_version, "test_splits": results, "fixture_results": fixture_results}
-        with open(args.json, "w", encoding="utf-8") as handle:
-            json.dump(report, handle, indent=2)
-            handle.write("\n")
+        write_json(args.json, report)
     return 0
 
 

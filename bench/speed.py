@@ -14,7 +14,6 @@ It prints a markdown table with the figures, the ratios and PASS/MISS against th
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
@@ -23,7 +22,7 @@ import time
 import warnings
 from importlib import metadata
 
-from _corpus import add_repo_to_path, fixed_comments, load_model, one_core
+from _corpus import add_repo_to_path, fixed_comments, load_model, one_core, write_json
 
 add_repo_to_path()
 
@@ -220,9 +219,7 @@ def main(argv=None) -> int:
                 "versions": {p: version(p) for p in ("scikit-learn", "numpy", "better-profanity", "alt-profanity-check")},
             },
         }
-        with open(args.json, "w", encoding="utf-8") as handle:
-            json.dump(report, handle, indent=2)
-            handle.write("\n")
+        write_json(args.json, report)
     return 0
 
 
