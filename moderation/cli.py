@@ -19,7 +19,6 @@ from typing import IO, Iterator
 from .labels import LABELS
 from .model_file import ModelLoadError
 from .moderator import Article, Moderator
-from .policy import parse_thresholds
 
 __all__ = ["main", "parse_line"]
 

@@ -111,12 +111,6 @@ _SPAM_WORDS = re.compile(
     r"visit|sign\s+up|limited\s+offer|buy\s+now|order\s+now|cheap|casino|viagra|likes?\s+(?:my|this)\s+comment)\b",
     re.IGNORECASE,
 )
-_CHITCHAT_WORDS = re.compile(
-    r"\b(first!?|anyone\s+(?:else|watching|here)|who(?:'s|\s+is)\s+watching|what(?:'s|\s+is)\s+for\s+(?:dinner|lunch)|"
-    r"happy\s+(?:birthday|friday|monday)|good\s+(?:morning|night)|lol|lmao|haha+|my\s+(?:cat|dog|mum|mom|wife|husband))\b",
-    re.IGNORECASE,
-)
-_LYRIC_WORDS = re.compile(r"\b(la\s+la|na\s+na|oh\s+oh|yeah\s+yeah|baby|chorus|verse|ooh+|whoa+)\b", re.IGNORECASE)
 _EMOJI_RE = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF]")
 _QUOTED_WORD_RE = re.compile(r"[\"“]\w+(?:\s\w+)?[\"”]")
 _ELLIPSIS_RE = re.compile(r"\.\.\.|…")
@@ -143,43 +137,77 @@ def _lines_signals(text: str) -> dict[str, float]:
     }
 
 
-# (signal, regex, gate): the regex runs only when the gate opens. A frozenset gate opens when
-# the comment has one of those folded words; a tuple gate when one of those substrings is in
-# the lower-cased text. The ordinary comment costs a few set and substring checks.
-_TLDS = (".com", ".net", ".org", ".ly", ".io", ".co", ".info", ".biz", ".xyz", ".tv", ".me")
+# Keyword evidence is counted on the folded words (the same for "FREE", "fr3e" and "free"):
+# single words by set intersection, phrases by substring search in the folded text. That costs
+# a few C-level operations where a case-insensitive regex alternation costs tens of µs.
+_KEYWORDS = {
+    "spam_words": (
+        frozenset("subscribe subscribers subscriber click giveaway giveaways promo discount earn income whatsapp "
+                  "telegram crypto bitcoin forex visit cheap casino viagra".split()),
+        ("check out", "check it out", "my channel", "my page", "my video", "my site", "my website", "my profile",
+         "my blog", "follow me", "free money", "free gift", "free iphone", "free followers", "work from home",
+         "dm me", "investment opportunity", "sign up", "limited offer", "buy now", "order now", "like my comment",
+         "likes my comment", "like this comment"),
+        (),
+    ),
+    "chitchat_words": (
+        frozenset("first lol lmao".split()),
+        ("anyone else", "anyone watching", "anyone here", "whos watching", "who is watching", "whats for dinner",
+         "what is for dinner", "whats for lunch", "happy birthday", "happy friday", "happy monday", "good morning",
+         "good night", "my cat", "my dog", "my mum", "my mom", "my wife", "my husband"),
+        ("haha",),
+    ),
+    "lyric_words": (
+        frozenset("baby chorus verse".split()),
+        ("la la", "na na", "oh oh", "yeah yeah"),
+        ("ooh", "whoa"),
+    ),
+}
+# (signal, regex, substrings that must occur in the lower-cased text for the regex to run).
 _SCANNED = (
     ("style_ellipsis", _ELLIPSIS_RE, ("...", "…")),
     ("style_quoted_word", _QUOTED_WORD_RE, ('"', "“")),
-    ("spam_url", _URL_RE, ("http", "www") + _TLDS),
     ("spam_email", _EMAIL_RE, ("@",)),
-    ("spam_phone", _PHONE_RE, ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9")),
     ("spam_money", _MONEY_RE, ("$", "£", "€", "usd", "dollar", "bucks", "/day", "/week", "/month", " a day", "per day")),
-    ("spam_words", _SPAM_WORDS, frozenset(
-        "subscribe subscribers subscriber check my follow click giveaway giveaways promo discount free earn "
-        "earning income home dm whatsapp telegram crypto bitcoin forex investment visit sign limited buy order "
-        "cheap casino viagra like likes".split())),
-    ("chitchat_words", _CHITCHAT_WORDS, frozenset(
-        "first anyone who whos watching dinner lunch happy good lol lmao my haha hahaha hahahaha".split())),
-    ("lyric_words", _LYRIC_WORDS, frozenset("la na oh yeah baby chorus verse ooh oooh whoa woah".split())),
 )
+_TLD_RE = re.compile(r"(?<=[\w-])\.(?:com|net|org|ly|io|co|info|biz|xyz|tv|me)\b")
+_DIGIT_RE = re.compile(r"[0-9]")
 
 
-def _scan(original: str, words: frozenset[str]) -> dict[str, float]:
-    lowered = original.lower()
+def _keyword_counts(words: frozenset[str], text: str) -> dict[str, float]:
     found = {}
+    padded = " " + text + " "
+    for name, (singles, phrases, prefixes) in _KEYWORDS.items():
+        count = len(words & singles)
+        count += sum(padded.count(" " + phrase + " ") for phrase in phrases)
+        if prefixes:
+            count += sum(1 for word in words if word.startswith(prefixes))
+        if count:
+            found[name] = _capped(count)
+    return found
+
+
+def _scan(original: str, p: "Prepared") -> dict[str, float]:
+    lowered = original.lower()
+    found = _keyword_counts(p.words, p.text)
     for name, regex, gate in _SCANNED:
-        if isinstance(gate, frozenset):
-            if gate.isdisjoint(words):
-                continue
+        for piece in gate:
+            if piece in lowered:
+                break
         else:
-            for piece in gate:
-                if piece in lowered:
-                    break
-            else:
-                continue
+            continue
         count = len(regex.findall(original))
         if count:
             found[name] = _capped(count)
+    urls = lowered.count("http://") + lowered.count("https://") + lowered.count("www.")
+    if "." in lowered:
+        urls += len(_TLD_RE.findall(lowered))
+    if urls:
+        found["spam_url"] = _capped(urls)
+    if len(_DIGIT_RE.findall(original)) >= 9:  # a phone number needs at least nine digits
+        phones = len(_PHONE_RE.findall(original))
+        if phones:
+            found["spam_phone"] = _capped(phones)
     if not original.isascii() and _EMOJI_RE.search(original):
         found["style_emoji"] = _capped(len(_EMOJI_RE.findall(original)))
     return found
@@ -219,7 +247,7 @@ def extract_signals(prepared: Sequence[Prepared]) -> list[dict[str, float]]:
             count = original.count(character)
             if count:
                 signals[key] = _capped(count)
-        signals.update(_scan(original, p.words))
+        signals.update(_scan(original, p))
         if original.count("\n") >= 2:
             signals.update(_lines_signals(original))
         out.append(signals)

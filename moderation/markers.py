@@ -36,6 +36,7 @@ MARKER_KINDS: tuple[str, ...] = tuple(kind for kind, _, _ in _PHRASES) + ("mocki
 _COMPILED = [(kind, keywords, re.compile(pattern, re.IGNORECASE)) for kind, keywords, pattern in _PHRASES]
 _WORD_RE = re.compile(r"[A-Za-z]{4,}")
 _LOWER_WORD_RE = re.compile(r"\w+")
+_UPPER_RE = re.compile(r"[A-Z]")
 _CASE_FLIP_RE = re.compile(r"[a-z][A-Z][a-z][A-Z]|[A-Z][a-z][A-Z][a-z]")
 
 
@@ -74,6 +75,8 @@ def find_markers(text: str, words: frozenset[str] | set[str] | None = None) -> l
             continue
         for match in pattern.finditer(text):
             found.append(Marker(kind, match.start(1), match.end(1)))
-    if _CASE_FLIP_RE.search(text):
+    # Mocking case needs at least two words with two capitals each: count capitals (a fast
+    # single-class scan) before the slower pattern search.
+    if len(_UPPER_RE.findall(text)) >= 4 and _CASE_FLIP_RE.search(text):
         found.extend(_mocking_case(text))
     return found

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .lexicon import NAME_WORDS, STEM_ALLOWED, Lexicon, load_lexicon
 from .normalize import Normalized, Token
@@ -52,16 +53,10 @@ def _censored_match(word: str, lexicon: Lexicon) -> str | None:
     return matches[0]
 
 
-def _lookup(word: str, lexicon: Lexicon, rare_forms: bool = True) -> str | None:
-    """The lexicon word this folded token spells, if any.
-
-    `rare_forms` is False when the whole comment has no star, stretched letter or stem,
-    which spares the slower checks for the ordinary comment.
-    """
+def _lookup(word: str, lexicon: Lexicon) -> str | None:
+    """The lexicon word this folded token spells, if any."""
     if word in lexicon.words:
         return word
-    if not rare_forms:
-        return None
     if "*" in word:
         return _censored_match(word, lexicon)
     for form in _squeezed_forms(word):
@@ -72,6 +67,12 @@ def _lookup(word: str, lexicon: Lexicon, rare_forms: bool = True) -> str | None:
             if stem in word:
                 return stem
     return None
+
+
+@lru_cache(maxsize=200_000)
+def _lookup_default(word: str) -> str | None:
+    """`_lookup` against the default lexicon, remembered per word: words repeat from comment to comment."""
+    return _lookup(word, load_lexicon())
 
 
 def _spelled_word(tokens: list[Token], first: int, last: int, lexicon: Lexicon) -> tuple[int, int, str] | None:
@@ -122,16 +123,15 @@ def _is_obfuscated(normalized: Normalized, start: int, end: int, word: str) -> b
 
 def find_profanity(normalized: Normalized, tokens: list[Token], lexicon: Lexicon | None = None) -> list[Hit]:
     """Every swear word in a comment, as spans of the original text."""
+    lookup = _lookup_default if lexicon is None else (lambda word: _lookup(word, lexicon))
     lexicon = lexicon or load_lexicon()
     hits: list[Hit] = []
     text = normalized.text
-    folded_words = " ".join([t.folded for t in tokens])
-    rare_forms = "*" in text or bool(_RUN_RE.search(text)) or bool(lexicon.stem_pattern.search(folded_words))
-    if not rare_forms and not _SPACED_GATE.search(folded_words):
+    folded = [t.folded for t in tokens]
+    found_any = any(map(lookup, folded))
+    if not found_any and not _SPACED_GATE.search(" ".join(folded)) and lexicon.first_parts.isdisjoint(folded):
         # The ordinary comment: no listed word, no first half of a two-word swear, nothing spaced out.
-        words = set(folded_words.split())
-        if words.isdisjoint(lexicon.words) and words.isdisjoint(lexicon.first_parts):
-            return hits
+        return hits
     index = 0
     count = len(tokens)
     while index < count:
@@ -155,7 +155,7 @@ def find_profanity(normalized: Normalized, tokens: list[Token], lexicon: Lexicon
                     hits.append(Hit(start, end, found, lexicon.words.get(found, "strong"), True))
                     index = final + 1
                     continue
-        found = _lookup(word, lexicon, rare_forms)
+        found = lookup(word)
         if found and found in NAME_WORDS and _written_as_name(normalized.original, tokens, index, normalized):
             found = None
         if found:

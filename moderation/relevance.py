@@ -9,6 +9,7 @@ here and only article-independent evidence (spam, lyrics) can call it off-topic.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from collections import Counter
 
 import numpy as np
@@ -29,6 +30,7 @@ FEATURE_NAMES = (
 )
 
 
+@lru_cache(maxsize=100_000)
 def _stem(word: str) -> str:
     """A deliberately crude stem so 'floods', 'flooding' and 'flooded' meet."""
     for suffix in ("ing", "ed", "es", "s", "ly"):

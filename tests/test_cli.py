@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from moderation.cli import BATCH_LINES, main, parse_line, score_stream, LineError
+from moderation.cli import BATCH_LINES, parse_line, score_stream, LineError
 from tests.conftest import REPO_ROOT
 
 

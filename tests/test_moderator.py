@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from moderation import LABELS, Article, Moderator
+from moderation import LABELS, Article
 from moderation.fast import FastScorer
 from moderation.features import prepare_batch
 

@@ -23,7 +23,7 @@ import numpy as np
 from moderation.labels import LABELS
 from moderation.normalize import folded_text, normalize, tokens
 from moderation.relevance import content_words
-from training.corpora import CORPORA, article_swap_negatives, load_corpus
+from training.corpora import article_swap_negatives, load_corpus
 from training.examples import TEST, TRAIN, UNSPLIT, VALIDATION, Example
 
 __all__ = ["Dataset", "OWN_CORPUS", "assign_split", "deduplicate", "load_own", "build_dataset", "label_matrix"]
