@@ -30,7 +30,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, moderator: Any =
     from . import api, auth, cli, errors, metrics, ops, perspective, review, webhook
     from .config import enqueue_decisions, load_config
     from .errors import ApiError
-    from .scoring import load_moderator
+    from .scoring import load_or_stand_in
     from .store import db
 
     # The instance folder holds the config file, so its own location comes from the caller or the environment.
@@ -47,13 +47,16 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, moderator: Any =
             _bootstrap(app)
 
     if moderator is None:
-        moderator = load_moderator(app.config["MODEL_PATH"], app.config["THRESHOLDS"] or None)
+        moderator = load_or_stand_in(app.config["MODEL_PATH"], app.config["THRESHOLDS"] or None)
     app.extensions["moderation.moderator"] = moderator
     model_version = getattr(moderator, "model_version", None) or moderator.score("ok").model_version
     app.extensions["moderation.model_version"] = str(model_version)
 
     app.extensions["moderation.enqueue_decisions"] = frozenset(enqueue_decisions(app.config))
     metrics.init_app(app, str(model_version))
+    from . import model_reload  # follow models/current: a promoted model is served without a restart
+
+    model_reload.init_app(app)
     auth.init_app(app)
     webhook.init_app(app, webhook_sender)
     csrf = CSRFProtect(app)
@@ -62,6 +65,9 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, moderator: Any =
         app.register_blueprint(blueprint)
     app.register_blueprint(review.bp)
     errors.register_error_handlers(app)
+    from . import security  # rate limits per API key and login name, login lock-out
+
+    security.init_app(app, (api.bp, perspective.bp))
     cli.init_app(app)
 
     @app.get("/")

@@ -207,7 +207,7 @@ _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]
 def _parse_since(value: str | None) -> tuple[int, datetime | None]:
     if value is None or value == "":
         return 0, None
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         after_id = small_int(value)
         if after_id is None:
             raise ApiError(400, "invalid_parameter", f"since is larger than any decision id ({MAX_ROW_ID}).")
@@ -231,7 +231,10 @@ def _parse_since(value: str | None) -> tuple[int, datetime | None]:
     summary="Moderators' decisions, oldest first",
     description="Poll with ?since=<next_since of the previous page> (or an ISO 8601 time) to publish or "
                 "remove held comments. The same decisions are POSTed to the configured webhook, signed.",
-    parameters=[{"name": "since", "in": "query", "required": False, "schema": {"type": "string"}},
+    parameters=[{"name": "since", "in": "query", "required": False, "schema": {
+                    "type": "string", "description": "a decision id (next_since) or a UTC time",
+                    "pattern": "^[0-9]{1,9}$|^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])"
+                               "T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$"}},
                 {"name": "limit", "in": "query", "required": False,
                  "schema": {"type": "integer", "minimum": 1, "maximum": 500}}],
     responses={"200": _ok("DecisionList"), **error_responses(400)},

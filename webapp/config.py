@@ -46,9 +46,18 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 12 * 3600
     WTF_CSRF_TIME_LIMIT = 12 * 3600
+    # Abuse limits (webapp/security.py): Flask-Limiter syntax; memory:// counts per worker, redis://host:port shares
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_SWALLOW_ERRORS = True  # the limiter's storage down: serve rather than fail (logged)
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATE_LIMIT_API = "1200 per minute"  # per API key
+    RATE_LIMIT_LOGIN = "10 per minute"  # login attempts per name tried
+    LOGIN_MAX_FAILURES = 5  # failed logins within LOGIN_LOCKOUT_SECONDS lock the name for that long
+    LOGIN_LOCKOUT_SECONDS = 900
 
 
-_RAW_STRING_KEYS = ("SECRET_KEY", "API_KEYS", "WEBHOOK_SECRET", "WEBHOOK_URL", "DATABASE_URL", "MODEL_PATH")
+_RAW_STRING_KEYS = ("SECRET_KEY", "API_KEYS", "WEBHOOK_SECRET", "WEBHOOK_URL", "DATABASE_URL", "MODEL_PATH",
+                    "RATELIMIT_STORAGE_URI")
 
 
 def load_config(app: Flask, test_config: Mapping[str, Any] | None = None) -> None:

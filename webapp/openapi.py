@@ -24,10 +24,17 @@ def operation(**spec: Any) -> Callable:
 def error_responses(*statuses: int) -> dict[str, Any]:
     """The Error response for each status: every API error has this one shape."""
     descriptions = {400: "Invalid input", 401: "Missing or invalid API key", 404: "Not found",
-                    405: "Method not allowed", 413: "Request body too large", 415: "Body is not JSON"}
+                    405: "Method not allowed", 413: "Request body too large", 415: "Body is not JSON",
+                    429: "Rate limit reached (see Retry-After)", 503: "Database unavailable (see Retry-After)"}
     return {str(s): {"description": descriptions.get(s, "Error"),
                      "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
             for s in statuses}
+
+
+# What explicit validation refuses, said in JSON Schema: no NUL anywhere (PostgreSQL text cannot hold it),
+# and required strings need one character that str.strip() keeps (it also strips U+001C-U+001F and U+0085).
+NO_NUL = "^[^\\u0000]*$"
+NOT_BLANK = "^[^\\u0000]*[^\\s\\u0000\\u001c-\\u001f\\u0085][^\\u0000]*$"
 
 
 def _openapi_path(rule: str) -> str:
@@ -41,12 +48,16 @@ def _schemas(config) -> dict[str, dict]:
 
     text_limit = config["MAX_TEXT_CHARS"]
     id_limit = config["MAX_ID_CHARS"]
+    article_limit = config["MAX_ARTICLE_CHARS"]
     labels = {"type": "string", "enum": list(LABELS)}
+    article_text = {"type": "string", "maxLength": article_limit, "pattern": NO_NUL}
     article_ref = {
         "type": "object",
         "description": "An article given inline (title, body) or by the id of one stored with PUT /v1/articles/{id}.",
-        "properties": {"id": {"type": "string", "maxLength": id_limit}, "title": {"type": "string"},
-                       "body": {"type": "string"}},
+        "properties": {"id": {"type": "string", "maxLength": id_limit, "pattern": NO_NUL}, "title": article_text,
+                       "body": article_text},
+        "anyOf": [{"required": ["title"]}, {"required": ["body"]},
+                  {"required": ["id"], "properties": {"id": {"minLength": 1}}}],
     }
     return {
         "Error": {"type": "object", "required": ["error", "message"],
@@ -54,15 +65,16 @@ def _schemas(config) -> dict[str, dict]:
                                  "message": {"type": "string", "description": "what is wrong and how to fix it"}}},
         "ArticleRef": article_ref,
         "Article": {"type": "object", "required": ["title"],
-                    "properties": {"title": {"type": "string"}, "body": {"type": "string"},
-                                   "url": {"type": "string"}}},
+                    "properties": {"title": article_text, "body": article_text,
+                                   "url": {"type": "string", "maxLength": 2048, "pattern": NO_NUL}}},
         "ScoreRequest": {
             "type": "object", "required": ["id", "text"],
             "properties": {
-                "id": {"type": "string", "maxLength": id_limit, "description": "the site's comment id; idempotency key"},
-                "text": {"type": "string", "minLength": 1, "maxLength": text_limit},
+                "id": {"type": "string", "minLength": 1, "maxLength": id_limit, "pattern": NOT_BLANK,
+                       "description": "the site's comment id; idempotency key"},
+                "text": {"type": "string", "minLength": 1, "maxLength": text_limit, "pattern": NOT_BLANK},
                 "article": {"$ref": "#/components/schemas/ArticleRef"},
-                "author": {"type": "string", "maxLength": id_limit},
+                "author": {"type": "string", "maxLength": id_limit, "pattern": NO_NUL},
                 "enqueue": {"type": "boolean", "default": True},
             },
         },
@@ -84,6 +96,24 @@ def _schemas(config) -> dict[str, dict]:
         "BatchRequest": {"type": "object", "required": ["comments"],
                          "properties": {"comments": {"type": "array", "minItems": 1, "maxItems": config["MAX_BATCH"],
                                                      "items": {"$ref": "#/components/schemas/ScoreRequest"}}}},
+        "AnalyzeCommentRequest": {
+            "type": "object", "required": ["comment", "requestedAttributes"],
+            "properties": {
+                "comment": {"type": "object", "required": ["text"], "properties": {
+                    "text": {"type": "string", "minLength": 1, "maxLength": text_limit, "pattern": NOT_BLANK}}},
+                "requestedAttributes": {
+                    "type": "object", "minProperties": 1, "additionalProperties": False,
+                    "properties": {name: {"type": "object", "properties": {
+                        "scoreThreshold": {"type": "number", "minimum": 0, "maximum": 1},
+                        "scoreType": {"type": "string", "enum": ["PROBABILITY"]}}} for name in _perspective_attributes()}},
+                "languages": {"type": "array", "items": {"type": "string", "enum": ["en"]}},
+                "doNotStore": {"type": "boolean"},
+                "spanAnnotations": {"type": "boolean"},
+                "context": {"type": "object", "required": ["entries"], "properties": {"entries": {
+                    "type": "array", "items": {"type": "object", "properties": {"text": {"type": "string"}}}}}},
+                "clientToken": {"type": "string"},
+            },
+        },
         "BatchResult": {"type": "object", "properties": {
             "results": {"type": "array", "items": {"$ref": "#/components/schemas/ScoreResult"}}}},
         "Decision": {"type": "object", "properties": {
@@ -95,6 +125,12 @@ def _schemas(config) -> dict[str, dict]:
             "decisions": {"type": "array", "items": {"$ref": "#/components/schemas/Decision"}},
             "next_since": {"type": "string", "description": "pass as ?since= to get only newer decisions"}}},
     }
+
+
+def _perspective_attributes():
+    from .perspective import ATTRIBUTES
+
+    return ATTRIBUTES
 
 
 def build_spec(app: Flask) -> dict[str, Any]:
@@ -118,8 +154,11 @@ def build_spec(app: Flask) -> dict[str, Any]:
             op.setdefault("operationId", rule.endpoint.replace(".", "_") + ("" if method == "GET" else "_" + method.lower()))
             if getattr(view, "requires_api_key", False):
                 op["security"] = [{"bearer": []}]
-                op.setdefault("responses", {}).update(error_responses(401))
-            params = [{"name": arg, "in": "path", "required": True, "schema": {"type": "string"}}
+                # any keyed call may meet its rate limit or a database that is down
+                op["responses"] = {**error_responses(401, 429, 503), **op.get("responses", {})}
+            params = [{"name": arg, "in": "path", "required": True,
+                       "schema": {"type": "string", "minLength": 1, "maxLength": app.config["MAX_ID_CHARS"],
+                                  "pattern": NO_NUL}}
                       for arg in sorted(rule.arguments)]
             if params:
                 op["parameters"] = params + op.get("parameters", [])

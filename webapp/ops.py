@@ -20,8 +20,9 @@ bp = Blueprint("ops", __name__)
 def healthz():
     moderator = current_app.extensions.get("moderation.moderator")
     database_ok = ping(current_app.extensions["moderation.engine"])
-    healthy = moderator is not None and database_ok
-    body = {"status": "ok" if healthy else "unavailable", "model_loaded": moderator is not None,
+    model_loaded = moderator is not None and getattr(moderator, "loaded", True)  # False: UnloadedModel
+    healthy = model_loaded and database_ok
+    body = {"status": "ok" if healthy else "unavailable", "model_loaded": model_loaded,
             "model_version": current_app.extensions.get("moderation.model_version"),
             "database": "ok" if database_ok else "unreachable"}
     return jsonify(body), 200 if healthy else 503

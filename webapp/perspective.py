@@ -102,9 +102,13 @@ def _score(value: float) -> dict[str, Any]:
                 "profanity), SARCASM and OFF_TOPIC and answers in its shape. Comments sent here are never "
                 "stored, whatever doNotStore says. Errors use Google's {\"error\": {code, message, status}} shape. "
                 "See docs/perspective.md.",
-    requestBody={"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
+    requestBody={"required": True, "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/AnalyzeCommentRequest"}}}},
     responses={"200": {"description": "AnalyzeCommentResponse"},
-               "400": {"description": "Google API error shape"}},
+               "400": {"description": "Google API error shape"}, "413": {"description": "Request body too large"},
+               "415": {"description": "Body is not JSON"},
+               "401": {"description": "Missing or invalid API key"}, "429": {"description": "Rate limit reached"},
+               "503": {"description": "The model could not score the comment, or the database is down"}},
 )
 def analyze():
     request_ = _parse(json_body())

@@ -9,10 +9,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from moderation.labels import LABELS
 
-from . import metrics, webhook
+from . import metrics, security, webhook
 from .api import decision_json
 from .auth import current_reviewer, login, login_required, logout
-from .highlight import highlight, safe_url
+from .highlight import highlight, name_bidi_controls, safe_url
 from .store import repo
 from .store.db import get_session
 from .store.models import APPROVE, PENDING, REJECT, utcnow
@@ -34,6 +34,11 @@ def now() -> datetime:
 @bp.app_template_filter("highlight")
 def _highlight_filter(comment):
     return highlight(comment.text, comment.spans)
+
+
+@bp.app_template_filter("bidi_named")
+def _bidi_named_filter(value):
+    return name_bidi_controls(value)
 
 
 @bp.app_template_global("safe_url")
@@ -71,12 +76,17 @@ def login_page():
         name = request.form.get("name", "").strip()
         password = request.form.get("password", "")
         session = get_session()
+        locked = security.lockout_remaining(session, name)
+        if locked:  # even the right password is refused until the failures age out
+            repo.audit(session, name[:120], "login-locked")
+            error = f"Too many failed logins for this name; try again in {-(-locked // 60)} minute(s)."
+            return render_template("review/login.html", error=error), 429
         reviewer = repo.authenticate(session, name, password) if name and password else None
         if reviewer is not None:
             login(reviewer)
             repo.audit(session, reviewer.name, "login")
             return redirect(_local_target(request.args.get("next"), url_for("review.queue")))
-        repo.audit(session, name[:120] or "?", "login-failed")
+        repo.audit(session, name[:120] or "?", security.LOGIN_FAILED)
         error = "Unknown name or wrong password."
     return render_template("review/login.html", error=error), 401 if error else 200
 

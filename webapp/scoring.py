@@ -7,7 +7,7 @@ from typing import Any, Sequence
 
 from moderation.labels import DECISIONS
 
-__all__ = ["load_moderator", "score_items", "degraded_result"]
+__all__ = ["load_moderator", "load_or_stand_in", "UnloadedModel", "score_items", "degraded_result"]
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +22,31 @@ def load_moderator(model_path: str | None, thresholds: dict | None):
     if model_path:
         return Moderator.load(model_path, **kwargs)
     return Moderator.load(**kwargs)
+
+
+class UnloadedModel:
+    """Stands in when the model cannot be loaded: every score fails, so FAIL_MODE decides each answer."""
+
+    model_version = "unavailable"
+    loaded = False
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+    def score(self, text, article=None):
+        raise RuntimeError(f"no model loaded: {self.reason}")
+
+    def score_many(self, items):
+        raise RuntimeError(f"no model loaded: {self.reason}")
+
+
+def load_or_stand_in(model_path: str | None, thresholds: dict | None):
+    """The model, or an UnloadedModel when it cannot be loaded (logged): the service still answers, degraded."""
+    try:
+        return load_moderator(model_path, thresholds)
+    except Exception as exc:  # a missing, corrupt or mismatched model file must not take the service down
+        log.exception("the model could not be loaded from %s; every answer is degraded", model_path or "the default")
+        return UnloadedModel(f"{type(exc).__name__}: {exc}")
 
 
 def degraded_result(moderator, fail_mode: str) -> dict[str, Any]:

@@ -18,7 +18,8 @@ MAX_ROW_ID = 2**31 - 1  # integer primary keys are 32-bit on PostgreSQL
 
 def small_int(value: str | None, maximum: int = MAX_ROW_ID) -> int | None:
     """`value` as a non-negative int no larger than `maximum`, or None (never a 500 on huge digit strings)."""
-    if value is None or not value.isdigit() or len(value) > len(str(maximum)):
+    # ASCII only: "²".isdigit() is True but int("²") raises, and int("٣") quietly reads 3.
+    if value is None or not value.isascii() or not value.isdigit() or len(value) > len(str(maximum)):
         return None
     number = int(value)
     return number if number <= maximum else None
@@ -30,16 +31,31 @@ def json_body() -> Any:
         raise ApiError(415, "unsupported_media_type",
                        f"Send the body as JSON with 'Content-Type: application/json' (got {request.mimetype or 'none'!r}).")
     raw = request.get_data(cache=False)
+    limit = request.max_content_length
+    if limit is not None and request.content_length is None and len(raw) >= limit:
+        # A chunked body has no declared length: Werkzeug stops reading at the limit and hands over a
+        # truncated body; say so instead of calling it bad JSON.
+        raise ApiError(413, "payload_too_large", f"The body is larger than the limit of {limit} bytes.")
     if not raw.strip():
         raise ApiError(400, "invalid_json", "The request body is empty; send a JSON object.")
     try:
-        return json.loads(raw, parse_constant=_refuse_constant)
+        return json.loads(raw, parse_constant=_refuse_constant, object_pairs_hook=_refuse_duplicate_keys)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ApiError(400, "invalid_json", f"The body is not valid JSON: {exc}") from None
 
 
 def _refuse_constant(name: str):
     raise ValueError(f"{name} is not JSON")
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict:
+    """Parsers disagree on which of two equal keys wins ({"text": "ok", "text": "abuse"}): refuse both."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))
+        raise ValueError(f"duplicate key {duplicate!r}")
+    return obj
 
 
 def require_object(value: Any, where: str) -> dict:
