@@ -9,6 +9,7 @@ same dot product. The test suite checks that both give the same probabilities.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import numpy as np
 from scipy import sparse
@@ -19,6 +20,7 @@ from .features import extract_signals
 __all__ = ["FastScorer"]
 
 _WHITE_SPACES = re.compile(r"\s\s+")
+_SMALL_BATCH = 8  # up to this many comments are scored row by row, without sparse matrices
 _WORD_CACHE_SIZE = 200_000  # distinct words whose char n-gram columns are kept (a few tens of MB at most)
 
 
@@ -124,12 +126,30 @@ class FastScorer:
         lookup = self.word_vocabulary.__getitem__
         return list(map(lookup, tokens + [a + " " + b for a, b in zip(tokens, tokens[1:])]))
 
+    def _row_tfidf_logits(self, columns: list[int], idf: np.ndarray, coef: np.ndarray) -> np.ndarray:
+        """One document's TF-IDF block times its weights, without building a sparse matrix."""
+        counted = Counter(column for column in columns if column >= 0)
+        if not counted:
+            return np.zeros(coef.shape[1])
+        index = np.fromiter(counted.keys(), dtype=np.int64, count=len(counted))
+        values = (1.0 + np.log(np.fromiter(counted.values(), dtype=np.float64, count=len(counted)))) * idf[index]
+        values /= np.sqrt(values @ values)
+        return values @ coef[index]
+
     def predict_proba(self, prepared) -> np.ndarray:
         n_rows = len(prepared)
         o_words, o_chars, o_signals, o_relevance, end = self.offsets
         texts = [p.text for p in prepared]
-        logits = np.asarray(self._tfidf_block(map(self._word_columns, texts), self.word_idf) @ self.coef[o_words:o_chars])
-        logits += np.asarray(self._tfidf_block(map(self._char_columns, texts), self.char_idf) @ self.coef[o_chars:o_signals])
+        if n_rows <= _SMALL_BATCH:
+            # Building three sparse matrices costs more than scoring a handful of comments.
+            logits = np.array([
+                self._row_tfidf_logits(self._word_columns(text), self.word_idf, self.coef[o_words:o_chars])
+                + self._row_tfidf_logits(self._char_columns(text), self.char_idf, self.coef[o_chars:o_signals])
+                for text in texts
+            ]).reshape(n_rows, self.coef.shape[1])
+        else:
+            logits = np.asarray(self._tfidf_block(map(self._word_columns, texts), self.word_idf) @ self.coef[o_words:o_chars])
+            logits += np.asarray(self._tfidf_block(map(self._char_columns, texts), self.char_idf) @ self.coef[o_chars:o_signals])
         rows: list[int] = []
         columns: list[int] = []
         values: list[float] = []
@@ -147,6 +167,11 @@ class FastScorer:
                     rows.append(row)
                     columns.append(column)
                     values.append(value)
-        small = sparse.csr_matrix((values, (rows, columns)), shape=(n_rows, end - o_signals))
-        logits += np.asarray(small @ self.coef[o_signals:])
+        if n_rows <= _SMALL_BATCH:
+            small_coef = self.coef[o_signals:]
+            for row, column, value in zip(rows, columns, values):
+                logits[row] += value * small_coef[column]
+        else:
+            small = sparse.csr_matrix((values, (rows, columns)), shape=(n_rows, end - o_signals))
+            logits += np.asarray(small @ self.coef[o_signals:])
         return expit(logits + self.intercept)

@@ -56,6 +56,11 @@ def test_fast_scorer_matches_the_pipeline(tiny_moderator):
     fast = FastScorer(tiny_moderator.pipeline).predict_proba(prepared)
     slow = tiny_moderator.pipeline[1:].predict_proba(prepared)
     np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-12)
+    # Small batches take a row-by-row path; it must agree too.
+    for start in range(0, len(prepared), 3):
+        chunk = prepared[start:start + 3]
+        np.testing.assert_allclose(FastScorer(tiny_moderator.pipeline).predict_proba(chunk),
+                                   tiny_moderator.pipeline[1:].predict_proba(chunk), rtol=0, atol=1e-12)
 
 
 def test_article_may_be_a_mapping_or_none(tiny_moderator):
