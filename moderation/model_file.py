@@ -41,7 +41,8 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write a file readers never see half-written (and that the service's user can read)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name + ".")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -83,7 +84,7 @@ def set_current(models_dir: Path, version: str) -> None:
     """Atomically point `models_dir/current` at `version`."""
     if not (Path(models_dir) / version / CARD_FILE).is_file():
         raise ModelLoadError(f"no model version {version!r} in {models_dir}")
-    _atomic_write_text(Path(models_dir) / CURRENT_FILE, version + "\n")
+    atomic_write_text(Path(models_dir) / CURRENT_FILE, version + "\n")
 
 
 def resolve_model_dir(path: str | os.PathLike | None) -> Path:

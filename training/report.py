@@ -16,15 +16,13 @@ import argparse
 import base64
 import html
 import io
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from moderation.labels import LABELS
-from moderation.model_file import CURRENT_FILE, ModelLoadError, read_card, resolve_model_dir
+from moderation.model_file import CURRENT_FILE, ModelLoadError, atomic_write_text, read_card, resolve_model_dir
 from training.dataset import OWN_CORPUS
 from training.evaluate import BASELINES
 from training.promote import (
@@ -357,18 +355,8 @@ def _with_fixture_rows(result: ModelResult) -> ModelResult:
 
 def write_report(path: Path, text: str) -> Path:
     """Write atomically (readable by the service's user too)."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".report.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    atomic_write_text(Path(path), text)
+    return Path(path)
 
 
 def _champion(models_dir: Path | None, exclude: str):

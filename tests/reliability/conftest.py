@@ -21,33 +21,12 @@ def _clean_env(monkeypatch):
             monkeypatch.delenv(name)
 
 
-PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 @pytest.fixture
 def postgres_schema_url():
     """A fresh, migrated schema in database `test` for one test, dropped afterwards; skips without PostgreSQL."""
-    import uuid
+    from service_support import throwaway_postgres_schema
 
-    from sqlalchemy import create_engine, text
-
-    from webapp.store.db import make_engine, upgrade
-
-    admin = create_engine(PG_URL, connect_args={"connect_timeout": 2})
-    try:
-        with admin.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception as exc:
-        admin.dispose()
-        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {type(exc).__name__}")
-    schema = f"moderation_rel_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    yield url
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with throwaway_postgres_schema("moderation_rel") as url:
+        yield url

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import os
-import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
-from service_support import API_KEY, Api, Clock, KeywordModerator, make_reviewer
+from service_support import API_KEY, Api, Clock, KeywordModerator, make_reviewer, throwaway_postgres_schema
 from webapp import create_app
-from webapp.store.db import make_engine, upgrade
+from webapp.store.db import make_engine
 from webapp.store.models import Base
 
-PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 @pytest.fixture(autouse=True)
@@ -84,24 +82,8 @@ def reviewer(app):
 @pytest.fixture(scope="session")
 def postgres_schema():
     """A uniquely named schema in database `test`, migrated once and dropped at the end of the run."""
-    admin = create_engine(PG_URL, connect_args={"connect_timeout": 2})
-    try:
-        with admin.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception as exc:  # no PostgreSQL here: the SQLite half still runs
-        admin.dispose()
-        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {type(exc).__name__}")
-    schema = f"moderation_test_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    yield url
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with throwaway_postgres_schema("moderation_test") as url:
+        yield url
 
 
 def truncate_all(url: str) -> None:

@@ -5,7 +5,9 @@ Kept out of conftest.py so test modules import it by a name no other conftest ca
 
 from __future__ import annotations
 
+import os
 import re
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from moderation import Verdict
@@ -111,3 +113,41 @@ def login(client, name="alice", password=PASSWORD):
                                                   "csrf_token": csrf_token(page.get_data(as_text=True))})
     assert response.status_code == 302, response.get_data(as_text=True)
     return response
+
+
+PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@contextmanager
+def throwaway_postgres_schema(prefix: str):
+    """Yield the URL of a fresh, migrated schema in database `test`; drop it afterwards.
+
+    Skips the calling test when PostgreSQL is not reachable (the SQLite half still runs).
+    """
+    import uuid
+
+    import pytest
+    from sqlalchemy import create_engine, text
+
+    from webapp.store.db import make_engine, upgrade
+
+    admin = create_engine(PG_URL, connect_args={"connect_timeout": 2})
+    try:
+        with admin.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:
+        admin.dispose()
+        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {type(exc).__name__}")
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    try:
+        yield url
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
