@@ -15,15 +15,13 @@ import http.client
 import json
 import multiprocessing
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-HOST = "127.0.0.1"
+from _servers import HOST, free_port, stop, wait_ready  # noqa: E402
 API_KEY = "bench-key-0123456789"
 
 # A realistic mix: most comments are fine, about one in eight needs a look (and is queued durably).
@@ -58,10 +56,6 @@ def hello_app():
     return app
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 def start_gunicorn(target: str, port: int, workers: int, threads: int, env: dict[str, str]) -> subprocess.Popen:
@@ -70,30 +64,8 @@ def start_gunicorn(target: str, port: int, workers: int, threads: int, env: dict
     return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
 
 
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)  # the group we started: gunicorn master and its workers
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
 
 
-def wait_ready(port: int, path: str, process: subprocess.Popen, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"server on port {port} exited with {process.returncode}")
-        try:
-            connection = http.client.HTTPConnection(HOST, port, timeout=2)
-            connection.request("GET", path)
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"server on port {port} not ready after {timeout:.0f} s")
 
 
 def client_loop(args: tuple) -> tuple[list[float], int, int]:
@@ -196,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     try:
         for kind, (process, port, ready_path) in servers.items():
-            wait_ready(port, ready_path, process)
+            wait_ready(port, process, ready_path)
         put_article(service_port)
         results = drive({kind: port for kind, (_process, port, _ready) in servers.items()}, args.clients, duration,
                         args.warmup, not args.no_enqueue)

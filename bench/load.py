@@ -22,15 +22,13 @@ import json
 import multiprocessing
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-HOST = "127.0.0.1"
+from _servers import HOST, free_port, stop, wait_ready  # noqa: E402
 API_KEY = "load-key-0123456789abcdef"
 
 CLEAN = [
@@ -63,10 +61,6 @@ INVALID = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 def start_gunicorn(port: int, workers: int, env: dict[str, str], access_log: str) -> subprocess.Popen:
@@ -75,30 +69,8 @@ def start_gunicorn(port: int, workers: int, env: dict[str, str], access_log: str
     return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
 
 
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)  # the group we started: the master and its workers
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
 
 
-def wait_ready(port: int, process: subprocess.Popen, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {process.returncode}")
-        try:
-            connection = http.client.HTTPConnection(HOST, port, timeout=2)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"gunicorn not ready after {timeout:.0f} s")
 
 
 def worker_pids(master: int) -> list[int]:
@@ -211,7 +183,7 @@ def run(duration: float, warmup: float, clients: int, workers: int, memory_bound
     port = free_port()
     process = start_gunicorn(port, workers, env, access_log)
     try:
-        wait_ready(port, process)
+        wait_ready(port, process, timeout=90.0)
         status, _ = request(port, "PUT", f"/v1/articles/{ARTICLE['id']}",
                             json.dumps({"title": ARTICLE["title"], "body": ARTICLE["body"]}).encode(),
                             {"Content-Type": "application/json", "Authorization": f"Bearer {API_KEY}"})
@@ -226,7 +198,7 @@ def run(duration: float, warmup: float, clients: int, workers: int, memory_bound
             elapsed = time.time() - started
         after = {pid: rss_mib(pid) for pid in pids}
     finally:
-        stop(process)
+        stop(process, timeout=20.0)
     with open(access_log, encoding="utf-8", errors="replace") as handle:
         log_text = handle.read()
     shutil.rmtree(workdir, ignore_errors=True)

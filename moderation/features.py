@@ -10,7 +10,7 @@ import math
 import re
 from typing import NamedTuple, Sequence
 
-from .markers import MARKER_KINDS, Marker, find_markers
+from .markers import Marker, find_markers
 from .normalize import Normalized, Token, normalize, tokens
 from .lexicon import IDENTITY_TERMS, NAME_WORDS
 from .profanity import Hit, find_profanity, name_positions
@@ -253,8 +253,6 @@ def extract_signals(prepared: Sequence[Prepared]) -> list[dict[str, float]]:
         out.append(signals)
     return out
 
-
-SIGNAL_NAMES = ("prof_any", "prof_obfuscated") + tuple("marker_" + k for k in MARKER_KINDS)
 
 
 def spam_spans(text: str) -> list[tuple[int, int]]:

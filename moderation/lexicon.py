@@ -8,7 +8,6 @@ trained model, which sees them in context. Everything is compiled once per proce
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -108,7 +107,6 @@ class Lexicon:
     words: dict[str, str]           # folded word -> category
     by_length: dict[int, tuple[str, ...]]   # for censored tokens like "f**k"
     stems: tuple[str, ...]
-    stem_pattern: re.Pattern[str]
     first_parts: frozenset[str]     # "bull" of "bull shit": words that may start a two-word swear
 
     def category(self, folded: str) -> str | None:
@@ -154,7 +152,6 @@ def load_lexicon() -> Lexicon:
         words=words,
         by_length={length: tuple(sorted(ws)) for length, ws in by_length.items()},
         stems=STEMS,
-        stem_pattern=re.compile("|".join(STEMS)),
         first_parts=frozenset(
             word[:cut] for word, category in words.items() if len(word) >= 6 and category != "mild"
             for cut in range(2, len(word) - 1)

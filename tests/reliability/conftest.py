@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -12,13 +11,9 @@ SERVICE_TESTS = Path(__file__).resolve().parent.parent / "service"
 if str(SERVICE_TESTS) not in sys.path:
     sys.path.insert(0, str(SERVICE_TESTS))
 
+from service_support import clean_env  # noqa: E402, F401  (autouse fixture: no MODERATION_* from the shell)
 
-@pytest.fixture(autouse=True)
-def _clean_env(monkeypatch):
-    """Tests see only the configuration they set: no MODERATION_* or DATABASE_URL from the shell."""
-    for name in list(os.environ):
-        if name.startswith("MODERATION_") or name == "DATABASE_URL":
-            monkeypatch.delenv(name)
+
 
 
 

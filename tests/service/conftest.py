@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import os
 
 import pytest
 from sqlalchemy import text
 
-from service_support import API_KEY, Api, Clock, KeywordModerator, make_reviewer, throwaway_postgres_schema
+from service_support import API_KEY, Api, Clock, KeywordModerator, clean_env, make_reviewer, throwaway_postgres_schema  # noqa: F401 (clean_env: autouse fixture)
 from webapp import create_app
 from webapp.store.db import make_engine
 from webapp.store.models import Base
 
 
 
-@pytest.fixture(autouse=True)
-def _clean_env(monkeypatch):
-    """Tests see only the configuration they set: no MODERATION_* or DATABASE_URL from the shell."""
-    for name in list(os.environ):
-        if name.startswith("MODERATION_") or name == "DATABASE_URL":
-            monkeypatch.delenv(name)
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import re
 from contextlib import contextmanager
+
+import pytest
 from datetime import datetime, timedelta
 
 from moderation import Verdict
@@ -151,3 +153,11 @@ def throwaway_postgres_schema(prefix: str):
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch):
+    """Tests see only the configuration they set: no MODERATION_* or DATABASE_URL from the shell."""
+    for name in list(os.environ):
+        if name.startswith("MODERATION_") or name == "DATABASE_URL":
+            monkeypatch.delenv(name)
