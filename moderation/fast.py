@@ -8,7 +8,6 @@ same dot product. The test suite checks that both give the same probabilities.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 import numpy as np
@@ -19,7 +18,6 @@ from .features import extract_signals
 
 __all__ = ["FastScorer"]
 
-_WHITE_SPACES = re.compile(r"\s\s+")
 _SMALL_BATCH = 8  # up to this many comments are scored row by row, without sparse matrices
 _WORD_CACHE_SIZE = 200_000  # distinct words whose char n-gram columns are kept (a few tens of MB at most)
 
@@ -32,6 +30,29 @@ class _Vocabulary(dict):
 
     def __missing__(self, key):
         return -1
+
+
+def _counted_logits(rows: np.ndarray, columns: np.ndarray, n_rows: int, idf: np.ndarray,
+                    coef: np.ndarray) -> np.ndarray:
+    """l2-normalised sublinear TF-IDF rows times `coef`, from one (row, column) pair per occurrence.
+
+    Occurrences are counted by sorting row*width+column keys: one numpy sort instead of a
+    sparse matrix built from Python lists and de-duplicated row by row.
+    """
+    width = len(idf)
+    keys = np.sort(rows.astype(np.int64) * width + columns)
+    if not len(keys):
+        return np.zeros((n_rows, coef.shape[1]))
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    counts = np.diff(np.append(starts, len(keys)))
+    keys = keys[starts]
+    row_of = keys // width
+    column_of = keys - row_of * width
+    values = (1.0 + np.log(counts)) * idf[column_of]
+    norms = np.sqrt(np.bincount(row_of, weights=values * values, minlength=n_rows))
+    values /= norms[row_of]
+    indptr = np.searchsorted(row_of, np.arange(n_rows + 1))
+    return np.asarray(sparse.csr_matrix((values, column_of, indptr), shape=(n_rows, width)) @ coef)
 
 
 class FastScorer:
@@ -68,32 +89,7 @@ class FastScorer:
         if self.coef.shape[0] != self.offsets[-1]:
             raise ValueError("classifier width does not match the feature blocks")
 
-    @staticmethod
-    def _tfidf_block(documents, idf: np.ndarray) -> sparse.csr_matrix:
-        """l2-normalised sublinear TF-IDF rows from each document's vocabulary columns (-1: unknown).
-
-        Columns repeat as often as the term occurs; scipy sums the repeats into counts in C.
-        """
-        columns: list[int] = []
-        lengths: list[int] = []
-        for document in documents:
-            columns.extend(document)
-            lengths.append(len(document))
-        n_rows = len(lengths)
-        column_array = np.asarray(columns, dtype=np.int64)
-        row_array = np.repeat(np.arange(n_rows), lengths)
-        known = column_array >= 0
-        counts = sparse.csr_matrix(
-            (np.ones(int(known.sum())), (row_array[known], column_array[known])), shape=(n_rows, len(idf))
-        )
-        counts.sum_duplicates()
-        values = (1.0 + np.log(counts.data)) * idf[counts.indices]
-        row_of_value = np.repeat(np.arange(n_rows), np.diff(counts.indptr))
-        norms = np.sqrt(np.bincount(row_of_value, weights=values * values, minlength=n_rows))
-        counts.data = values / norms[row_of_value]
-        return counts
-
-    def _word_char_columns(self, word: str) -> list[int]:
+    def _word_char_columns(self, word: str) -> np.ndarray:
         """Vocabulary columns of one word's char_wb n-grams (scikit-learn's analyser, per word)."""
         low, high = self.char_range
         padded = " " + word + " "
@@ -105,21 +101,25 @@ class FastScorer:
                 break
             grams.extend([padded[i:i + n] for i in range(length - n + 1)])
         lookup = self.char_vocabulary.__getitem__
-        return [column for column in map(lookup, grams) if column >= 0]
+        return np.array([column for column in map(lookup, grams) if column >= 0], dtype=np.int32)
 
-    def _char_columns(self, text: str) -> list[int]:
+    def _char_column_arrays(self, text: str) -> list[np.ndarray]:
         """char_wb n-grams never cross words, so each word's columns are computed once and cached."""
         cache = self._word_cache
-        columns: list[int] = []
-        for word in _WHITE_SPACES.sub(" ", text).split():
+        arrays: list[np.ndarray] = []
+        for word in text.split():
             cached = cache.get(word)
             if cached is None:
                 cached = self._word_char_columns(word)
                 if len(cache) >= _WORD_CACHE_SIZE:
                     cache.clear()
                 cache[word] = cached
-            columns.extend(cached)
-        return columns
+            arrays.append(cached)
+        return arrays
+
+    def _char_columns(self, text: str) -> list[int]:
+        arrays = self._char_column_arrays(text)
+        return np.concatenate(arrays).tolist() if arrays else []
 
     def _word_columns(self, text: str) -> list[int]:
         tokens = text.split()
@@ -136,20 +136,40 @@ class FastScorer:
         values /= np.sqrt(values @ values)
         return values @ coef[index]
 
+    def _batch_text_logits(self, texts: list[str]) -> np.ndarray:
+        """Word and char n-gram logits of many documents, counted in numpy rather than per document."""
+        o_words, o_chars, o_signals = self.offsets[:3]
+        n_rows = len(texts)
+        word_docs = list(map(self._word_columns, texts))
+        word_columns = np.asarray([column for document in word_docs for column in document], dtype=np.int64)
+        word_rows = np.repeat(np.arange(n_rows), [len(document) for document in word_docs])
+        known = word_columns >= 0
+        logits = _counted_logits(word_rows[known], word_columns[known], n_rows, self.word_idf,
+                                 self.coef[o_words:o_chars])
+        arrays: list[np.ndarray] = []
+        lengths: list[int] = []
+        for text in texts:
+            words = self._char_column_arrays(text)
+            arrays.extend(words)
+            lengths.append(sum(map(len, words)))
+        char_columns = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int32)
+        char_rows = np.repeat(np.arange(n_rows), lengths)
+        logits += _counted_logits(char_rows, char_columns, n_rows, self.char_idf, self.coef[o_chars:o_signals])
+        return logits
+
     def predict_proba(self, prepared) -> np.ndarray:
         n_rows = len(prepared)
         o_words, o_chars, o_signals, o_relevance, end = self.offsets
         texts = [p.text for p in prepared]
         if n_rows <= _SMALL_BATCH:
-            # Building three sparse matrices costs more than scoring a handful of comments.
+            # Sorting and counting in numpy costs more than scoring a handful of comments one by one.
             logits = np.array([
                 self._row_tfidf_logits(self._word_columns(text), self.word_idf, self.coef[o_words:o_chars])
                 + self._row_tfidf_logits(self._char_columns(text), self.char_idf, self.coef[o_chars:o_signals])
                 for text in texts
             ]).reshape(n_rows, self.coef.shape[1])
         else:
-            logits = np.asarray(self._tfidf_block(map(self._word_columns, texts), self.word_idf) @ self.coef[o_words:o_chars])
-            logits += np.asarray(self._tfidf_block(map(self._char_columns, texts), self.char_idf) @ self.coef[o_chars:o_signals])
+            logits = self._batch_text_logits(texts)
         rows: list[int] = []
         columns: list[int] = []
         values: list[float] = []

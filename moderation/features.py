@@ -11,9 +11,9 @@ import re
 from typing import NamedTuple, Sequence
 
 from .markers import Marker, find_markers
-from .normalize import Normalized, Token, normalize, tokens
+from .normalize import Normalized, Token, folded_words, normalize, tokens
 from .lexicon import IDENTITY_TERMS, NAME_WORDS
-from .profanity import Hit, find_profanity, name_positions
+from .profanity import Hit, find_profanity, might_contain_profanity, name_positions
 
 IDENTITY_TOKEN = "idterm"
 NAME_TOKEN = "nameword"
@@ -25,7 +25,7 @@ class Prepared(NamedTuple):
     """Everything later steps need from one (comment, article) pair, computed once."""
 
     normalized: Normalized
-    tokens: list[Token]
+    folded: list[str]          # the folded form of every token, in order
     text: str                  # folded tokens joined by spaces (what the n-grams read)
     hits: list[Hit]
     markers: list[Marker]
@@ -36,16 +36,18 @@ class Prepared(NamedTuple):
 
 def article_tokens(title: str, body: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Folded tokens of an article (title and body) and of its title alone."""
-    title_tokens = tuple(t.folded for t in tokens(normalize(title or "")))
-    body_tokens = tuple(t.folded for t in tokens(normalize(body or "")))
+    title_tokens = tuple(folded_words(normalize(title or "")))
+    body_tokens = tuple(folded_words(normalize(body or "")))
     return title_tokens + body_tokens, title_tokens
 
 
 def prepare(text: str, title: str | None = None, body: str | None = None, _cache: dict | None = None) -> Prepared:
     """Fold a comment, find its swear words and markers, fold its article."""
     normalized = normalize(text)
-    token_list = tokens(normalized)
-    words = frozenset([token.folded for token in token_list])
+    folded = folded_words(normalized)
+    words = frozenset(folded)
+    # Offsets are only needed to place swear words and names; most comments have neither.
+    token_list = tokens(normalized) if might_contain_profanity(folded) or not words.isdisjoint(NAME_WORDS) else None
     article = title_only = None
     if title or body:
         key = (title or "", body or "")
@@ -57,14 +59,21 @@ def prepare(text: str, title: str | None = None, body: str | None = None, _cache
                 _cache[key] = (article, title_only)
     return Prepared(
         normalized=normalized,
-        tokens=token_list,
-        text=model_text(normalized, token_list, words),
-        hits=find_profanity(normalized, token_list),
+        folded=folded,
+        text=model_text(normalized, token_list, words) if token_list is not None else _blinded_text(folded, words),
+        hits=find_profanity(normalized, token_list) if token_list is not None else [],
         markers=find_markers(text, words),
         article=article,
         title=title_only,
         words=words,
     )
+
+
+def _blinded_text(folded: list[str], words: frozenset[str]) -> str:
+    """model_text for a comment without name words (so no token offsets are needed)."""
+    if words.isdisjoint(IDENTITY_TERMS):
+        return " ".join(folded)
+    return " ".join([IDENTITY_TOKEN if word in IDENTITY_TERMS else word for word in folded])
 
 
 def model_text(normalized: Normalized, token_list: list[Token], words: frozenset[str] | None = None) -> str:
@@ -75,8 +84,8 @@ def model_text(normalized: Normalized, token_list: list[Token], words: frozenset
     comment's score cannot depend on which group it names; "Dick" written as a name becomes
     another, so Dick Van Dyke is not an insult.
     """
-    if words is not None and words.isdisjoint(IDENTITY_TERMS) and words.isdisjoint(NAME_WORDS):
-        return " ".join([token.folded for token in token_list])
+    if words is not None and words.isdisjoint(NAME_WORDS):
+        return _blinded_text([token.folded for token in token_list], words)
     names = name_positions(normalized, token_list)
     words = []
     for index, token in enumerate(token_list):
@@ -174,13 +183,30 @@ _TLD_RE = re.compile(r"(?<=[\w-])\.(?:com|net|org|ly|io|co|info|biz|xyz|tv|me)\b
 _DIGIT_RE = re.compile(r"[0-9]")
 
 
+def _by_first_word(phrases: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Phrases grouped by their first word, padded with spaces for whole-word counting."""
+    grouped: dict[str, tuple[str, ...]] = {}
+    for phrase in phrases:
+        first = phrase.split()[0]
+        grouped[first] = grouped.get(first, ()) + (" " + phrase + " ",)
+    return grouped
+
+
+# (signal, single words, phrases by first word, word prefixes). A phrase can only occur when its
+# first word is one of the comment's words, so most comments search for no phrase at all.
+_KEYWORD_TABLE = tuple(
+    (name, singles, _by_first_word(phrases), prefixes) for name, (singles, phrases, prefixes) in _KEYWORDS.items()
+)
+
+
 def _keyword_counts(words: frozenset[str], text: str) -> dict[str, float]:
     found = {}
     padded = " " + text + " "
-    for name, (singles, phrases, prefixes) in _KEYWORDS.items():
+    for name, singles, phrases_by_first, prefixes in _KEYWORD_TABLE:
         count = len(words & singles)
-        count += sum(padded.count(" " + phrase + " ") for phrase in phrases)
-        if prefixes:
+        for first in words.intersection(phrases_by_first):
+            count += sum(padded.count(phrase) for phrase in phrases_by_first[first])
+        if prefixes and any(prefix in text for prefix in prefixes):
             count += sum(1 for word in words if word.startswith(prefixes))
         if count:
             found[name] = _capped(count)
@@ -240,8 +266,8 @@ def extract_signals(prepared: Sequence[Prepared]) -> list[dict[str, float]]:
             letters = len(_ALPHA_RE.findall(original))
             if letters >= 8 and upper > 0.6 * letters:
                 signals["style_shouting"] = 1.0
-        signals["style_length"] = min(math.log1p(len(p.tokens)) / 5.0, 1.5)
-        if len(p.tokens) <= 3:
+        signals["style_length"] = min(math.log1p(len(p.folded)) / 5.0, 1.5)
+        if len(p.folded) <= 3:
             signals["style_very_short"] = 1.0
         for key, character in (("style_exclaim", "!"), ("style_question", "?")):
             count = original.count(character)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -62,6 +64,25 @@ class Verdict:
         }
 
 
+@contextmanager
+def _collector_paused():
+    """Pause Python's cyclic garbage collector for one batch.
+
+    A batch allocates tens of thousands of short-lived tuples and lists, which keeps triggering
+    the collector, and each full pass walks every object in the process, the loaded model
+    included: about a third of batch time. The batch makes no reference cycles, so reference
+    counting frees it all the same; the collector is switched back on afterwards.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def _span(label: str, text: str, start: int, end: int) -> dict:
     return {"label": label, "start": start, "end": end, "text": text[start:end]}
 
@@ -113,9 +134,10 @@ class Moderator:
             triples.append((text, article.title if article else "", article.body if article else ""))
         if not triples:
             return []
-        prepared = prepare_batch(triples)
-        rows = np.round(self._probabilities(prepared), 4).tolist()
-        return [self._verdict(p, row) for p, row in zip(prepared, rows)]
+        with _collector_paused():
+            prepared = prepare_batch(triples)
+            rows = np.round(self._probabilities(prepared), 4).tolist()
+            return [self._verdict(p, row) for p, row in zip(prepared, rows)]
 
     def _verdict(self, prepared, row: Sequence[float]) -> Verdict:
         scores = dict(zip(LABELS, row))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-__all__ = ["Normalized", "Token", "normalize", "fold_token", "tokens", "folded_text"]
+__all__ = ["Normalized", "Token", "normalize", "fold_token", "tokens", "folded_words", "folded_text"]
 
 # Characters that render as nothing: stripped before anything else.
 _INVISIBLE = frozenset(
@@ -123,10 +123,32 @@ def fold_token(raw: str) -> str:
     return stripped.translate(_LEET) if stripped else token
 
 
+class _FoldedTokens(dict):
+    """fold_token per raw token, remembered: tokens repeat from comment to comment."""
+
+    __slots__ = ()
+    max_size = 200_000
+
+    def __missing__(self, raw: str) -> str:
+        if len(self) >= self.max_size:
+            self.clear()
+        folded = self[raw] = fold_token(raw)
+        return folded
+
+
+_FOLDED = _FoldedTokens()
+
+
 def tokens(normalized: Normalized) -> list[Token]:
     """The tokens of a folded text, each with its folded form and folded-text offsets."""
     make = tuple.__new__
-    return [make(Token, (fold_token(match.group()), *match.span())) for match in _TOKEN_RE.finditer(normalized.text)]
+    fold = _FOLDED.__getitem__
+    return [make(Token, (fold(match.group()), *match.span())) for match in _TOKEN_RE.finditer(normalized.text)]
+
+
+def folded_words(normalized: Normalized) -> list[str]:
+    """The folded form of every token, without offsets: what most comments need, at a third of the cost."""
+    return list(map(_FOLDED.__getitem__, _TOKEN_RE.findall(normalized.text)))
 
 
 def folded_text(token_list: list[Token]) -> str:

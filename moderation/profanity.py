@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Sequence
 
 from .lexicon import NAME_WORDS, STEM_ALLOWED, Lexicon, load_lexicon
 from .normalize import Normalized, Token
 
-__all__ = ["Hit", "find_profanity"]
+__all__ = ["Hit", "find_profanity", "might_contain_profanity"]
 
 _RUN_RE = re.compile(r"([a-z])\1{2,}")
 _GAP_FOR_SPACED_LETTERS = re.compile(r"[\s.\-_,*]{1,3}")
@@ -121,17 +122,28 @@ def _is_obfuscated(normalized: Normalized, start: int, end: int, word: str) -> b
     return normalized.original[start:end].lower() != word
 
 
+def might_contain_profanity(folded: Sequence[str], lexicon: Lexicon | None = None) -> bool:
+    """False for the ordinary comment: no listed word, no first half of a two-word swear, nothing spaced out.
+
+    Needs only the folded words, so callers can skip the token offsets when it says False.
+    """
+    if lexicon is None:
+        if any(map(_lookup_default, folded)):
+            return True
+        lexicon = load_lexicon()
+    elif any(_lookup(word, lexicon) for word in folded):
+        return True
+    return not lexicon.first_parts.isdisjoint(folded) or bool(_SPACED_GATE.search(" ".join(folded)))
+
+
 def find_profanity(normalized: Normalized, tokens: list[Token], lexicon: Lexicon | None = None) -> list[Hit]:
     """Every swear word in a comment, as spans of the original text."""
+    hits: list[Hit] = []
+    if not might_contain_profanity([t.folded for t in tokens], lexicon):
+        return hits
     lookup = _lookup_default if lexicon is None else (lambda word: _lookup(word, lexicon))
     lexicon = lexicon or load_lexicon()
-    hits: list[Hit] = []
     text = normalized.text
-    folded = [t.folded for t in tokens]
-    found_any = any(map(lookup, folded))
-    if not found_any and not _SPACED_GATE.search(" ".join(folded)) and lexicon.first_parts.isdisjoint(folded):
-        # The ordinary comment: no listed word, no first half of a two-word swear, nothing spaced out.
-        return hits
     index = 0
     count = len(tokens)
     while index < count:

@@ -9,7 +9,6 @@ here and only article-independent evidence (spam, lyrics) can call it off-topic.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from collections import Counter
 
 import numpy as np
@@ -30,7 +29,6 @@ FEATURE_NAMES = (
 )
 
 
-@lru_cache(maxsize=100_000)
 def _stem(word: str) -> str:
     """A deliberately crude stem so 'floods', 'flooding' and 'flooded' meet."""
     for suffix in ("ing", "ed", "es", "s", "ly"):
@@ -39,9 +37,25 @@ def _stem(word: str) -> str:
     return word
 
 
+class _ContentForms(dict):
+    """Each folded token's stem, or "" for a stop word, number or short noise; remembered per token."""
+
+    __slots__ = ()
+    max_size = 200_000
+
+    def __missing__(self, token: str) -> str:
+        if len(self) >= self.max_size:
+            self.clear()
+        form = self[token] = _stem(token) if len(token) > 2 and token not in _STOP and not token.isdigit() else ""
+        return form
+
+
+_CONTENT_FORMS = _ContentForms()
+
+
 def content_words(folded_tokens) -> list[str]:
     """Stemmed folded tokens without stop words, numbers or one-letter noise."""
-    return [_stem(t) for t in folded_tokens if len(t) > 2 and t not in _STOP and not t.isdigit()]
+    return [form for form in map(_CONTENT_FORMS.__getitem__, folded_tokens) if form]
 
 
 class ArticleRelevance(TransformerMixin, BaseEstimator):
@@ -55,7 +69,7 @@ class ArticleRelevance(TransformerMixin, BaseEstimator):
         documents = 0
         seen_articles: set[tuple[str, ...]] = set()
         for p in prepared:
-            counts.update(set(content_words(t.folded for t in p.tokens)))
+            counts.update(set(content_words(p.folded)))
             documents += 1
             if p.article is not None and p.article not in seen_articles:
                 seen_articles.add(p.article)
@@ -88,7 +102,7 @@ class ArticleRelevance(TransformerMixin, BaseEstimator):
             norm = math.sqrt(sum(v * v for v in article_weights.values())) or 1.0
             article_cache[p.article] = (article_weights, set(content_words(p.title or ())), norm)
         article_weights, title_words, article_norm = article_cache[p.article]
-        comment_weights = self._weights(content_words(t.folded for t in p.tokens))
+        comment_weights = self._weights(content_words(p.folded))
         values[0] = 1.0
         if not comment_weights:
             values[9] = 1.0

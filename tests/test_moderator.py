@@ -82,3 +82,41 @@ def test_bad_items_raise_type_errors(tiny_moderator, bad, error):
 def test_article_fields_must_be_strings():
     with pytest.raises(TypeError, match="Article.title"):
         Article(title=3)
+
+
+@pytest.mark.parametrize("text", TEXTS + [
+    "Muslim and gay neighbours", "Moby Dick is a long book", "bull shit", "s h i t happens", "nothing to see here",
+])
+def test_prepare_skips_offsets_only_when_they_change_nothing(text):
+    """The fast path (folded words, no offsets) must give what the full token path gives."""
+    from moderation.features import model_text, prepare
+    from moderation.normalize import normalize, tokens
+    from moderation.profanity import find_profanity
+
+    prepared = prepare(text)
+    normalized = normalize(text)
+    full = tokens(normalized)
+    assert prepared.folded == [t.folded for t in full]
+    assert prepared.text == model_text(normalized, full, frozenset(prepared.folded))
+    assert prepared.hits == find_profanity(normalized, full)
+
+
+def test_a_batch_leaves_no_reference_cycles_and_restores_the_collector(tiny_moderator):
+    """score_many pauses the cyclic collector, which is only safe while a batch makes no cycles."""
+    import gc
+
+    items = [(t, ARTICLE if i % 2 else None) for i, t in enumerate(TEXTS * 3)]
+    tiny_moderator.score_many(items)
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        tiny_moderator.score_many(items)
+        tiny_moderator.score(TEXTS[0], article=ARTICLE)
+        assert gc.collect() == 0
+        assert not gc.isenabled()  # left as the caller set it
+    finally:
+        if was_enabled:
+            gc.enable()
+    tiny_moderator.score_many(items)
+    assert gc.isenabled() == was_enabled

@@ -1,10 +1,15 @@
 import pytest
 
+from moderation import normalize as normalize_module
 from moderation.normalize import fold_token, normalize, tokens
 
 
 def folded_words(text):
-    return [t.folded for t in tokens(normalize(text))]
+    """The folded tokens, checked to be the same on the fast path (no offsets) and the full one."""
+    normalized = normalize(text)
+    with_offsets = [t.folded for t in tokens(normalized)]
+    assert normalize_module.folded_words(normalized) == with_offsets
+    return with_offsets
 
 
 @pytest.mark.parametrize("text, expected", [
