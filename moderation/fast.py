@@ -9,6 +9,7 @@ same dot product. The test suite checks that both give the same probabilities.
 from __future__ import annotations
 
 from collections import Counter
+from itertools import repeat
 
 import numpy as np
 from scipy import sparse
@@ -21,15 +22,6 @@ __all__ = ["FastScorer"]
 _SMALL_BATCH = 8  # up to this many comments are scored row by row, without sparse matrices
 _WORD_CACHE_SIZE = 200_000  # distinct words whose char n-gram columns are kept (a few tens of MB at most)
 
-
-
-class _Vocabulary(dict):
-    """A vocabulary that answers -1 for an unknown term, so lookups can run inside `map`."""
-
-    __slots__ = ()
-
-    def __missing__(self, key):
-        return -1
 
 
 def _counted_logits(rows: np.ndarray, columns: np.ndarray, n_rows: int, idf: np.ndarray,
@@ -72,9 +64,9 @@ class FastScorer:
                 raise ValueError("FastScorer expects l2-normalised sublinear TF-IDF")
         if words.ngram_range != (1, 2) or chars.analyzer != "char_wb":
             raise ValueError("FastScorer expects word (1, 2)-grams and char_wb n-grams")
-        self.word_vocabulary = _Vocabulary(words.vocabulary_)
+        self.word_vocabulary = dict(words.vocabulary_)
         self.word_idf = np.asarray(words.idf_, dtype=np.float64)
-        self.char_vocabulary = _Vocabulary(chars.vocabulary_)
+        self.char_vocabulary = dict(chars.vocabulary_)
         self.char_idf = np.asarray(chars.idf_, dtype=np.float64)
         self.char_range = chars.ngram_range
         self._word_cache: dict[str, list[int]] = {}
@@ -100,8 +92,8 @@ class FastScorer:
                 grams.append(padded)
                 break
             grams.extend([padded[i:i + n] for i in range(length - n + 1)])
-        lookup = self.char_vocabulary.__getitem__
-        return np.array([column for column in map(lookup, grams) if column >= 0], dtype=np.int32)
+        lookup = self.char_vocabulary.get
+        return np.array([column for column in map(lookup, grams, repeat(-1)) if column >= 0], dtype=np.int32)
 
     def _char_column_arrays(self, text: str) -> list[np.ndarray]:
         """char_wb n-grams never cross words, so each word's columns are computed once and cached."""
@@ -122,9 +114,11 @@ class FastScorer:
         return np.concatenate(arrays).tolist() if arrays else []
 
     def _word_columns(self, text: str) -> list[int]:
+        """Vocabulary columns (-1: unknown) of a document's words and word pairs."""
         tokens = text.split()
-        lookup = self.word_vocabulary.__getitem__
-        return list(map(lookup, tokens + [a + " " + b for a, b in zip(tokens, tokens[1:])]))
+        lookup = self.word_vocabulary.get
+        unknown = repeat(-1)
+        return list(map(lookup, tokens, unknown)) + list(map(lookup, map(" ".join, zip(tokens, tokens[1:])), unknown))
 
     def _row_tfidf_logits(self, columns: list[int], idf: np.ndarray, coef: np.ndarray) -> np.ndarray:
         """One document's TF-IDF block times its weights, without building a sparse matrix."""

@@ -108,6 +108,7 @@ class Lexicon:
     by_length: dict[int, tuple[str, ...]]   # for censored tokens like "f**k"
     stems: tuple[str, ...]
     first_parts: frozenset[str]     # "bull" of "bull shit": words that may start a two-word swear
+    compounds: frozenset[str]       # words two tokens may spell together ("bull shit"): 6+ letters, not mild
 
     def category(self, folded: str) -> str | None:
         return self.words.get(folded)
@@ -145,6 +146,7 @@ def load_lexicon() -> Lexicon:
     for word, category in list(words.items()):
         if category in ("strong", "insult", "slur") and len(word) >= 4 and not word.endswith("s"):
             words.setdefault(word + "s", category)
+    compounds = frozenset(word for word, category in words.items() if len(word) >= 6 and category != "mild")
     by_length: dict[int, list[str]] = {}
     for word in words:
         by_length.setdefault(len(word), []).append(word)
@@ -152,8 +154,6 @@ def load_lexicon() -> Lexicon:
         words=words,
         by_length={length: tuple(sorted(ws)) for length, ws in by_length.items()},
         stems=STEMS,
-        first_parts=frozenset(
-            word[:cut] for word, category in words.items() if len(word) >= 6 and category != "mild"
-            for cut in range(2, len(word) - 1)
-        ),
+        first_parts=frozenset(word[:cut] for word in compounds for cut in range(2, len(word) - 1)),
+        compounds=compounds,
     )

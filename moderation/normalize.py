@@ -93,10 +93,18 @@ def _fold_char(char: str) -> str:
     return "".join(out)
 
 
+_ASCII_LOWER = {ord(c): c.lower() for c in map(chr, range(128)) if c.lower() != c}
+
+
 def normalize(text: str) -> Normalized:
     """Fold `text` (NFKC-style, casefolded, look-alikes mapped, invisible marks removed)."""
     if text.isascii():
         return Normalized(text, text.lower(), None)
+    table = {ord(char): _fold_char(char) for char in set(text) if not char.isascii()}
+    if all(len(folded) == 1 for folded in table.values()):
+        # Curly quotes, accents, look-alikes: one character for one, so offsets do not move.
+        table.update(_ASCII_LOWER)
+        return Normalized(text, text.translate(table), None)
     pieces: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):

@@ -8,6 +8,7 @@ censoring stars, stretched letters, spaced letters and compounds.
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -133,7 +134,9 @@ def might_contain_profanity(folded: Sequence[str], lexicon: Lexicon | None = Non
         lexicon = load_lexicon()
     elif any(_lookup(word, lexicon) for word in folded):
         return True
-    return not lexicon.first_parts.isdisjoint(folded) or bool(_SPACED_GATE.search(" ".join(folded)))
+    if not lexicon.compounds.isdisjoint(map(operator.add, folded, folded[1:])):
+        return True  # two tokens that spell a swear together: "bull shit"
+    return bool(_SPACED_GATE.search(" ".join(folded)))
 
 
 def find_profanity(normalized: Normalized, tokens: list[Token], lexicon: Lexicon | None = None) -> list[Hit]:
@@ -177,7 +180,7 @@ def find_profanity(normalized: Normalized, tokens: list[Token], lexicon: Lexicon
         elif word in lexicon.first_parts and index + 1 < count and text[token.end:tokens[index + 1].start].isspace():
             # Two words that spell one: "bull shit", "dumb ass".
             joined = word + tokens[index + 1].folded
-            if len(joined) >= 6 and joined in lexicon.words and lexicon.words[joined] != "mild":
+            if joined in lexicon.compounds:
                 start, end = normalized.original_span(token.start, tokens[index + 1].end)
                 hits.append(Hit(start, end, joined, lexicon.words[joined], True))
                 index += 2
