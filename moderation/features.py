@@ -11,7 +11,7 @@ import re
 from typing import NamedTuple, Sequence
 
 from .markers import Marker, find_markers
-from .normalize import Normalized, Token, folded_words, normalize, tokens
+from .normalize import ASCII_DIGITS, ASCII_UPPERCASE, Normalized, Token, count_ascii, folded_words, normalize, tokens
 from .lexicon import IDENTITY_TERMS, NAME_WORDS
 from .profanity import Hit, find_profanity, might_contain_profanity, name_positions
 
@@ -180,7 +180,6 @@ _SCANNED = (
     ("spam_money", _MONEY_RE, ("$", "£", "€", "usd", "dollar", "bucks", "/day", "/week", "/month", " a day", "per day")),
 )
 _TLD_RE = re.compile(r"(?<=[\w-])\.(?:com|net|org|ly|io|co|info|biz|xyz|tv|me)\b")
-_DIGIT_RE = re.compile(r"[0-9]")
 
 
 def _by_first_word(phrases: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
@@ -230,7 +229,7 @@ def _scan(original: str, p: "Prepared") -> dict[str, float]:
         urls += len(_TLD_RE.findall(lowered))
     if urls:
         found["spam_url"] = _capped(urls)
-    if len(_DIGIT_RE.findall(original)) >= 9:  # a phone number needs at least nine digits
+    if count_ascii(original, ASCII_DIGITS) >= 9:  # a phone number needs at least nine digits
         phones = len(_PHONE_RE.findall(original))
         if phones:
             found["spam_phone"] = _capped(phones)
@@ -239,7 +238,6 @@ def _scan(original: str, p: "Prepared") -> dict[str, float]:
     return found
 
 
-_UPPER_RE = re.compile(r"[A-Z]")
 _ALPHA_RE = re.compile(r"[^\W\d_]")
 
 
@@ -261,7 +259,7 @@ def extract_signals(prepared: Sequence[Prepared]) -> list[dict[str, float]]:
             signals["marker_any"] = 1.0
             for marker in p.markers:
                 signals["marker_" + marker.kind] = 1.0
-        upper = len(_UPPER_RE.findall(original)) if original.isascii() else sum(map(str.isupper, original))
+        upper = count_ascii(original, ASCII_UPPERCASE) if original.isascii() else sum(map(str.isupper, original))
         if upper >= 5:
             letters = len(_ALPHA_RE.findall(original))
             if letters >= 8 and upper > 0.6 * letters:

@@ -10,22 +10,38 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .normalize import ASCII_UPPERCASE, count_ascii
+
 __all__ = ["Marker", "find_markers", "MARKER_KINDS"]
 
-# (kind, gate, pattern). The gate is a set of folded words one of which must occur in the
-# comment (or, for a tuple, substrings of the lower-cased text), so the ordinary comment,
-# which has no marker, costs a set intersection rather than nine regular expressions.
+# (kind, gate, pattern). The gate is a tuple of word sets, one of which must occur whole among
+# the comment's folded words ("yeah" and "right"), or a tuple of substrings one of which must occur
+# in the lower-cased text, so the ordinary comment, which has no marker, runs no regular expression.
+def _all_of(*alternatives: str) -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
+    """(anchor words, alternatives): one anchor is in every alternative, a cheap first test."""
+    sets = tuple(frozenset(words.split()) for words in alternatives)
+    anchors = frozenset(max(words, key=lambda w: (w not in _COMMON, len(w))) for words in sets)
+    return anchors, sets
+
+
+_COMMON = frozenset("a i you me no not that what who have could would just good great one well done yes sure".split())
+
+
 _PHRASES = [
     ("slash_s", ("/s",), r"(?:^|\s)(/s(?:arcasm)?)\s*(?:[\U0001F300-\U0001FAFF\u2600-\u27BF]\s*)*$"),
-    ("yeah_right", frozenset({"right"}), r"\b(yeah,?\s+right|yea,?\s+right|ya,?\s+right)\b(?!\s+(?:next|there|here|now|away|on|by|behind|after|before|outside|in|at|to|around|up|down|over|under|beside|across)\b)"),
-    ("oh_great", frozenset({"oh"}), r"\b(oh,?\s+(?:great|wonderful|good|joy|brilliant|fantastic|perfect|terrific|lovely|sure|yes|goody|splendid))\b(?!\s+(?:news|job|work|result|idea|point|question|article)\b)"),
-    ("sure_because", frozenset({"because"}), r"\b(sure,?\s+because|because\s+that\s+(?:worked|went|has\s+worked|always\s+works)(?:\s+so)?\s+well(?:\s+(?:the\s+)?last\s+time|\s+before)?)\b"),
-    ("what_a_surprise", frozenset({"surprise", "shock", "shocker", "twist", "shocked", "surprised", "seen", "guessed", "predicted", "thought"}),
+    ("yeah_right", _all_of("yeah right", "yea right", "ya right"), r"\b(yeah,?\s+right|yea,?\s+right|ya,?\s+right)\b(?!\s+(?:next|there|here|now|away|on|by|behind|after|before|outside|in|at|to|around|up|down|over|under|beside|across)\b)"),
+    ("oh_great", _all_of(*("oh " + word for word in "great wonderful good joy brilliant fantastic perfect terrific lovely sure yes goody splendid".split())),
+     r"\b(oh,?\s+(?:great|wonderful|good|joy|brilliant|fantastic|perfect|terrific|lovely|sure|yes|goody|splendid))\b(?!\s+(?:news|job|work|result|idea|point|question|article)\b)"),
+    ("sure_because", _all_of("sure because", "because that well"), r"\b(sure,?\s+because|because\s+that\s+(?:worked|went|has\s+worked|always\s+works)(?:\s+so)?\s+well(?:\s+(?:the\s+)?last\s+time|\s+before)?)\b"),
+    ("what_a_surprise", _all_of(*["what a " + word for word in ("shock", "surprise", "shocker", "twist")],
+                                "big surprise", "surprise", "colour me", "color me", "shocked i tell you",
+                                "who could have", "who would have"),
      r"\b(what\s+a\s+(?:shock|surprise|shocker|twist)|big\s+surprise|surprise,?\s+surprise|colou?r\s+me\s+(?:shocked|surprised)|shocked,?\s+i\s+tell\s+you|who\s+(?:could|would)\s+have\s+(?:seen|guessed|predicted|thought))\b"),
-    ("said_no_one", frozenset({"said"}), r"\b(said\s+no\s+(?:one|body)\s+ever)\b"),
-    ("thanks_genius", frozenset({"genius", "einstein", "obvious", "sherlock"}),
+    ("said_no_one", _all_of("said no ever"), r"\b(said\s+no\s+(?:one|body)\s+ever)\b"),
+    ("thanks_genius", _all_of(*[thanks + " " + who for who in ("genius", "einstein", "obvious", "sherlock")
+                                for thanks in ("thanks", "thank you", "nice one", "well done", "good job")]),
      r"\b((?:thanks|thank\s+you|nice\s+one|well\s+done|good\s+job),?\s+(?:genius|einstein|captain\s+obvious|sherlock))\b"),
-    ("slow_clap", frozenset({"clap", "wow", "bravo", "jan", "totally", "suspicious"}),
+    ("slow_clap", _all_of("slow clap", "wow just", "bravo", "sure jan", "totally not", "not at all suspicious"),
      r"\b(slow\s+clap|wow,?\s+just\s+wow|bravo,?\s+bravo|sure,?\s+jan|totally\s+not|not\s+at\s+all\s+suspicious)\b"),
     ("eye_roll", ("\U0001F644", "\U0001F612", "\U0001F643", "\U0001F60F", "eyeroll", "eye roll", "rolls eyes"),
      r"([\U0001F644\U0001F612\U0001F643\U0001F60F]|:\s*eyeroll\s*:|\*eye\s*roll\*|\*rolls\s+eyes\*)"),
@@ -36,7 +52,6 @@ MARKER_KINDS: tuple[str, ...] = tuple(kind for kind, _, _ in _PHRASES) + ("mocki
 _COMPILED = [(kind, keywords, re.compile(pattern, re.IGNORECASE)) for kind, keywords, pattern in _PHRASES]
 _WORD_RE = re.compile(r"[A-Za-z]{4,}")
 _LOWER_WORD_RE = re.compile(r"\w+")
-_UPPER_RE = re.compile(r"[A-Z]")
 _CASE_FLIP_RE = re.compile(r"[a-z][A-Z][a-z][A-Z]|[A-Z][a-z][A-Z][a-z]")
 
 
@@ -68,8 +83,9 @@ def find_markers(text: str, words: frozenset[str] | set[str] | None = None) -> l
     if words is None:
         words = set(_LOWER_WORD_RE.findall(lowered))
     for kind, gate, pattern in _COMPILED:
-        if isinstance(gate, frozenset):
-            if gate.isdisjoint(words):
+        if isinstance(gate[0], frozenset):
+            anchors, alternatives = gate
+            if anchors.isdisjoint(words) or not any(map(words.issuperset, alternatives)):
                 continue
         elif not any(piece in lowered for piece in gate):
             continue
@@ -77,6 +93,6 @@ def find_markers(text: str, words: frozenset[str] | set[str] | None = None) -> l
             found.append(Marker(kind, match.start(1), match.end(1)))
     # Mocking case needs at least two words with two capitals each: count capitals (a fast
     # single-class scan) before the slower pattern search.
-    if len(_UPPER_RE.findall(text)) >= 4 and _CASE_FLIP_RE.search(text):
+    if count_ascii(text, ASCII_UPPERCASE) >= 4 and _CASE_FLIP_RE.search(text):
         found.extend(_mocking_case(text))
     return found

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-__all__ = ["Normalized", "Token", "normalize", "fold_token", "tokens", "folded_words", "folded_text"]
+__all__ = ["Normalized", "Token", "normalize", "fold_token", "tokens", "folded_words", "folded_text", "count_ascii",
+           "ASCII_UPPERCASE", "ASCII_DIGITS"]
 
 # Characters that render as nothing: stripped before anything else.
 _INVISIBLE = frozenset(
@@ -162,3 +163,16 @@ def folded_words(normalized: Normalized) -> list[str]:
 def folded_text(token_list: list[Token]) -> str:
     """The canonical text the n-gram features read: folded tokens joined by spaces."""
     return " ".join(token.folded for token in token_list)
+
+
+ASCII_UPPERCASE = bytes(range(ord("A"), ord("Z") + 1))
+ASCII_DIGITS = b"0123456789"
+
+
+def count_ascii(text: str, characters: bytes) -> int:
+    """How many of `text`'s characters are among the ASCII `characters` (bytes.translate: no Python loop).
+
+    ASCII bytes never occur inside a multi-byte UTF-8 character, so counting bytes counts characters.
+    """
+    encoded = text.encode("utf-8", "surrogatepass")
+    return len(encoded) - len(encoded.translate(None, characters))

@@ -34,3 +34,26 @@ def test_each_marker_kind(text, kind):
 ])
 def test_look_alike_phrases_are_not_markers(text):
     assert find_markers(text) == []
+
+
+GATE_TEXTS = [case["text"] for case in CASES] + [
+    "Yeah, RIGHT.", "oh, sure", "Oh yes, lovely", "Thank you, Captain Obvious", "nice one, Sherlock", "well done genius",
+    "colour me surprised", "Color me shocked", "who would have guessed", "Who could have predicted this?",
+    "Big surprise there", "Surprise, surprise!", "Shocked, I tell you, shocked", "What a twist",
+    "Sure, Jan.", "totally not a scam", "not at all suspicious", "because that went so well last time",
+    "because that has worked so well before", "said no body ever", "Slow clap for the council", "wow, just wow",
+    "Bravo, bravo", "sure because they care", "ya right", "yea right lol", "Oh good, more rain",
+    "I said what I thought; who knew it was seen as a shock", "Thanks for the article", "wow what a goal",
+]
+
+
+@pytest.mark.parametrize("text", GATE_TEXTS)
+def test_word_gates_never_hide_a_match(text):
+    """The gates only skip patterns that cannot match: the result equals running every pattern."""
+    from moderation.markers import _COMPILED
+
+    everything = sorted((kind, m.start(1), m.end(1)) for kind, _gate, pattern in _COMPILED for m in pattern.finditer(text))
+    gated = sorted((m.kind, m.start, m.end) for m in find_markers(text) if m.kind != "mocking_case")
+    assert gated == everything
+    assert everything or text in {"Thanks for the article", "wow what a goal",
+                                  "I said what I thought; who knew it was seen as a shock"} or text in [c["text"] for c in CASES]

@@ -75,3 +75,13 @@ def test_invisible_characters_are_removed_but_spans_cover_them():
     assert token.folded == "fuck"
     start, end = normalized.original_span(token.start, token.end)
     assert text[start:end] == "fu\u200b\u200bck"
+
+
+@pytest.mark.parametrize("text, upper, digits", [
+    ("ABC def 123", 3, 3), ("ÀÉ Zoë 42", 1, 2), ("ＡＢＣ１２", 0, 0), ("\ud800 A1", 1, 1), ("", 0, 0),
+])
+def test_count_ascii_counts_only_ascii_characters(text, upper, digits):
+    from moderation.normalize import ASCII_DIGITS, ASCII_UPPERCASE, count_ascii
+
+    assert count_ascii(text, ASCII_UPPERCASE) == upper == sum(1 for c in text if "A" <= c <= "Z")
+    assert count_ascii(text, ASCII_DIGITS) == digits == sum(1 for c in text if "0" <= c <= "9")
