@@ -9,7 +9,7 @@ same dot product. The test suite checks that both give the same probabilities.
 from __future__ import annotations
 
 from collections import Counter
-from itertools import repeat
+from itertools import chain, repeat
 
 import numpy as np
 from scipy import sparse
@@ -22,6 +22,22 @@ __all__ = ["FastScorer"]
 _SMALL_BATCH = 8  # up to this many comments are scored row by row, without sparse matrices
 _WORD_CACHE_SIZE = 200_000  # distinct words whose char n-gram columns are kept (a few tens of MB at most)
 
+
+
+class _CharColumns(dict):
+    """Each word's char n-gram columns, computed on first sight and remembered (bounded)."""
+
+    __slots__ = ("compute",)
+
+    def __init__(self, compute):
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, word: str) -> np.ndarray:
+        if len(self) >= _WORD_CACHE_SIZE:
+            self.clear()
+        columns = self[word] = self.compute(word)
+        return columns
 
 
 def _counted_logits(rows: np.ndarray, columns: np.ndarray, n_rows: int, idf: np.ndarray,
@@ -69,7 +85,7 @@ class FastScorer:
         self.char_vocabulary = dict(chars.vocabulary_)
         self.char_idf = np.asarray(chars.idf_, dtype=np.float64)
         self.char_range = chars.ngram_range
-        self._word_cache: dict[str, list[int]] = {}
+        self._char_cache = _CharColumns(self._word_char_columns)
         self.signal_vocabulary = blocks["signals"].named_steps["vectorize"].vocabulary_
         self.relevance = blocks["relevance"]
         sizes = [len(self.word_vocabulary), len(self.char_vocabulary), len(self.signal_vocabulary),
@@ -95,22 +111,9 @@ class FastScorer:
         lookup = self.char_vocabulary.get
         return np.array([column for column in map(lookup, grams, repeat(-1)) if column >= 0], dtype=np.int32)
 
-    def _char_column_arrays(self, text: str) -> list[np.ndarray]:
-        """char_wb n-grams never cross words, so each word's columns are computed once and cached."""
-        cache = self._word_cache
-        arrays: list[np.ndarray] = []
-        for word in text.split():
-            cached = cache.get(word)
-            if cached is None:
-                cached = self._word_char_columns(word)
-                if len(cache) >= _WORD_CACHE_SIZE:
-                    cache.clear()
-                cache[word] = cached
-            arrays.append(cached)
-        return arrays
-
     def _char_columns(self, text: str) -> list[int]:
-        arrays = self._char_column_arrays(text)
+        """char_wb n-grams never cross words, so each word's columns are computed once (see _CharColumns)."""
+        arrays = list(map(self._char_cache.__getitem__, text.split()))
         return np.concatenate(arrays).tolist() if arrays else []
 
     def _word_columns(self, text: str) -> list[int]:
@@ -134,21 +137,22 @@ class FastScorer:
         """Word and char n-gram logits of many documents, counted in numpy rather than per document."""
         o_words, o_chars, o_signals = self.offsets[:3]
         n_rows = len(texts)
+        row_numbers = np.arange(n_rows)
         word_docs = list(map(self._word_columns, texts))
-        word_columns = np.asarray([column for document in word_docs for column in document], dtype=np.int64)
-        word_rows = np.repeat(np.arange(n_rows), [len(document) for document in word_docs])
-        known = word_columns >= 0
-        logits = _counted_logits(word_rows[known], word_columns[known], n_rows, self.word_idf,
-                                 self.coef[o_words:o_chars])
+        columns = np.asarray(list(chain.from_iterable(word_docs)), dtype=np.int64)
+        rows = np.repeat(row_numbers, list(map(len, word_docs)))
+        known = columns >= 0
+        logits = _counted_logits(rows[known], columns[known], n_rows, self.word_idf, self.coef[o_words:o_chars])
+        char_of_word = self._char_cache.__getitem__
         arrays: list[np.ndarray] = []
         lengths: list[int] = []
         for text in texts:
-            words = self._char_column_arrays(text)
+            words = list(map(char_of_word, text.split()))
             arrays.extend(words)
             lengths.append(sum(map(len, words)))
-        char_columns = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int32)
-        char_rows = np.repeat(np.arange(n_rows), lengths)
-        logits += _counted_logits(char_rows, char_columns, n_rows, self.char_idf, self.coef[o_chars:o_signals])
+        if arrays:
+            logits += _counted_logits(np.repeat(row_numbers, lengths), np.concatenate(arrays), n_rows, self.char_idf,
+                                      self.coef[o_chars:o_signals])
         return logits
 
     def predict_proba(self, prepared) -> np.ndarray:
