@@ -168,28 +168,22 @@ class FastScorer:
             ]).reshape(n_rows, self.coef.shape[1])
         else:
             logits = self._batch_text_logits(texts)
+        # The hand-made features are few (tens of columns): a dense block is cheaper than a sparse one.
+        signals = np.zeros((n_rows, o_relevance - o_signals))
         rows: list[int] = []
         columns: list[int] = []
         values: list[float] = []
-        article_cache: dict = {}
         signal_vocabulary = self.signal_vocabulary
-        for row, (p, row_signals) in enumerate(zip(prepared, extract_signals(prepared))):
+        for row, row_signals in enumerate(extract_signals(prepared)):
             for key, value in row_signals.items():
                 index = signal_vocabulary.get(key)
-                if index is not None and value:
+                if index is not None:
                     rows.append(row)
                     columns.append(index)
                     values.append(value)
-            for column, value in enumerate(self.relevance.row(p, article_cache), o_relevance - o_signals):
-                if value:
-                    rows.append(row)
-                    columns.append(column)
-                    values.append(value)
-        if n_rows <= _SMALL_BATCH:
-            small_coef = self.coef[o_signals:]
-            for row, column, value in zip(rows, columns, values):
-                logits[row] += value * small_coef[column]
-        else:
-            small = sparse.csr_matrix((values, (rows, columns)), shape=(n_rows, end - o_signals))
-            logits += np.asarray(small @ self.coef[o_signals:])
+        signals[rows, columns] = values
+        logits += signals @ self.coef[o_signals:o_relevance]
+        article_cache: dict = {}
+        relevance = np.array([self.relevance.row(p, article_cache) for p in prepared]).reshape(n_rows, end - o_relevance)
+        logits += relevance @ self.coef[o_relevance:]
         return expit(logits + self.intercept)
