@@ -43,13 +43,14 @@ _PHRASES = [
      r"\b((?:thanks|thank\s+you|nice\s+one|well\s+done|good\s+job),?\s+(?:genius|einstein|captain\s+obvious|sherlock))\b"),
     ("slow_clap", _all_of("slow clap", "wow just", "bravo", "sure jan", "totally not", "not at all suspicious"),
      r"\b(slow\s+clap|wow,?\s+just\s+wow|bravo,?\s+bravo|sure,?\s+jan|totally\s+not|not\s+at\s+all\s+suspicious)\b"),
-    ("eye_roll", ("\U0001F644", "\U0001F612", "\U0001F643", "\U0001F60F", "eyeroll", "eye roll", "rolls eyes"),
+    ("eye_roll", ("\U0001F644", "\U0001F612", "\U0001F643", "\U0001F60F", "eye"),
      r"([\U0001F644\U0001F612\U0001F643\U0001F60F]|:\s*eyeroll\s*:|\*eye\s*roll\*|\*rolls\s+eyes\*)"),
 ]
 
 MARKER_KINDS: tuple[str, ...] = tuple(kind for kind, _, _ in _PHRASES) + ("mocking_case",)
 
 _COMPILED = [(kind, keywords, re.compile(pattern, re.IGNORECASE)) for kind, keywords, pattern in _PHRASES]
+_GATED = [(kind, not isinstance(gate[0], str), gate, pattern) for kind, gate, pattern in _COMPILED]
 _WORD_RE = re.compile(r"[A-Za-z]{4,}")
 _LOWER_WORD_RE = re.compile(r"\w+")
 _CASE_FLIP_RE = re.compile(r"[a-z][A-Z][a-z][A-Z]|[A-Z][a-z][A-Z][a-z]")
@@ -82,12 +83,12 @@ def find_markers(text: str, words: frozenset[str] | set[str] | None = None) -> l
     lowered = text.lower()
     if words is None:
         words = set(_LOWER_WORD_RE.findall(lowered))
-    for kind, gate, pattern in _COMPILED:
-        if isinstance(gate[0], frozenset):
+    for kind, by_words, gate, pattern in _GATED:
+        if by_words:
             anchors, alternatives = gate
             if anchors.isdisjoint(words) or not any(map(words.issuperset, alternatives)):
                 continue
-        elif not any(piece in lowered for piece in gate):
+        elif not any(map(lowered.__contains__, gate)):
             continue
         for match in pattern.finditer(text):
             found.append(Marker(kind, match.start(1), match.end(1)))

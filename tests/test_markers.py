@@ -44,6 +44,7 @@ GATE_TEXTS = [case["text"] for case in CASES] + [
     "because that has worked so well before", "said no body ever", "Slow clap for the council", "wow, just wow",
     "Bravo, bravo", "sure because they care", "ya right", "yea right lol", "Oh good, more rain",
     "I said what I thought; who knew it was seen as a shock", "Thanks for the article", "wow what a goal",
+    "sure :eyeroll:", "*eye roll* ok", "*rolls eyes* fine", "great 🙄", "smirk 😏",
 ]
 
 
