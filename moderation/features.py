@@ -179,7 +179,9 @@ _SCANNED = (
     ("spam_email", _EMAIL_RE, ("@",)),
     ("spam_money", _MONEY_RE, ("$", "£", "€", "usd", "dollar", "bucks", "/day", "/week", "/month", " a day", "per day")),
 )
-_TLD_RE = re.compile(r"(?<=[\w-])\.(?:com|net|org|ly|io|co|info|biz|xyz|tv|me)\b")
+_TLDS = ("com", "net", "org", "ly", "io", "co", "info", "biz", "xyz", "tv", "me")
+_TLD_RE = re.compile(r"(?<=[\w-])\.(?:%s)\b" % "|".join(_TLDS))
+_TLD_SUFFIXES = tuple("." + tld for tld in _TLDS)  # a cheap test before the pattern
 
 
 def _by_first_word(phrases: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
@@ -225,7 +227,7 @@ def _scan(original: str, p: "Prepared") -> dict[str, float]:
         if count:
             found[name] = _capped(count)
     urls = lowered.count("http://") + lowered.count("https://") + lowered.count("www.")
-    if "." in lowered:
+    if any(map(lowered.__contains__, _TLD_SUFFIXES)):
         urls += len(_TLD_RE.findall(lowered))
     if urls:
         found["spam_url"] = _capped(urls)

@@ -151,4 +151,4 @@ class Moderator:
         if OFF_TOPIC in flagged:
             spans.extend(_span(OFF_TOPIC, text, start, end) for start, end in spam_spans(text))
         spans.sort(key=lambda s: (s["start"], s["end"], s["label"]))
-        return Verdict(scores, flagged, decide(scores, self.thresholds), spans, self.model_version)
+        return Verdict(scores, flagged, decide(scores, self.thresholds, flagged), spans, self.model_version)

@@ -45,13 +45,18 @@ def flags(scores: Mapping[str, float], thresholds: Thresholds) -> list[str]:
     return [label for label in LABELS if label in scores and scores[label] >= thresholds[label].review]
 
 
-def decide(scores: Mapping[str, float], thresholds: Thresholds) -> str:
-    """'reject' if any label reaches its reject threshold, 'review' if any is flagged, else 'publish'."""
+def decide(scores: Mapping[str, float], thresholds: Thresholds, flagged: list[str] | None = None) -> str:
+    """'reject' if any label reaches its reject threshold, 'review' if any is flagged, else 'publish'.
+
+    `flagged` is `flags(scores, thresholds)` when the caller has it already.
+    """
     for label in LABELS:
         threshold = thresholds[label]
         if threshold.reject is not None and scores.get(label, 0.0) >= threshold.reject:
             return "reject"
-    return "review" if flags(scores, thresholds) else "publish"
+    if flagged is None:
+        flagged = flags(scores, thresholds)
+    return "review" if flagged else "publish"
 
 
 def parse_thresholds(raw: Mapping, base: Thresholds = DEFAULT_THRESHOLDS) -> dict[str, Threshold]:
