@@ -120,3 +120,15 @@ def test_a_batch_leaves_no_reference_cycles_and_restores_the_collector(tiny_mode
             gc.enable()
     tiny_moderator.score_many(items)
     assert gc.isenabled() == was_enabled
+
+
+@pytest.mark.parametrize("ngram_range", [(2, 5), (3, 5), (1, 3), (4, 4)])
+def test_char_gram_slicer_matches_scikit_learn(ngram_range):
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from moderation.fast import _gram_slicer
+
+    analyse = CountVectorizer(analyzer="char_wb", ngram_range=ngram_range, lowercase=False).build_analyzer()
+    for word in ["a", "ab", "abc", "abcd", "bullshit", "x" * 12]:
+        padded = " " + word + " "
+        assert list(_gram_slicer(len(padded), *ngram_range)(padded)) == analyse(word)
