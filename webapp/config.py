@@ -9,6 +9,8 @@ from flask import Flask
 
 from moderation.labels import DECISIONS
 
+from .ratelimit import parse_limits
+
 __all__ = ["Defaults", "load_config", "DEV_SECRET_KEY", "ConfigError"]
 
 DEV_SECRET_KEY = "dev"  # refused in production by `check_config`
@@ -46,7 +48,8 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 12 * 3600
     WTF_CSRF_TIME_LIMIT = 12 * 3600
-    # Abuse limits (webapp/security.py): Flask-Limiter syntax; memory:// counts per worker, redis://host:port shares
+    # Abuse limits (webapp/security.py, webapp/ratelimit.py), in `limits` syntax; memory:// counts per worker,
+    # redis://host:port shares the counters
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_SWALLOW_ERRORS = True  # the limiter's storage down: serve rather than fail (logged)
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
@@ -97,6 +100,11 @@ def check_config(config: Mapping[str, Any]) -> None:
             raise ConfigError(f"{key} must be a positive integer, not {config[key]!r}")
     if config["MAX_ID_CHARS"] > 256:  # the id, author and article id columns are VARCHAR(256)
         raise ConfigError(f"MAX_ID_CHARS is at most 256, not {config['MAX_ID_CHARS']}")
+    for key in ("RATE_LIMIT_API", "RATE_LIMIT_LOGIN"):
+        try:
+            parse_limits(str(config[key]))
+        except ValueError as exc:
+            raise ConfigError(f"{key}: {exc}; write it as '1200 per minute'") from None
     if config.get("WEBHOOK_URL") and not config.get("WEBHOOK_SECRET"):
         raise ConfigError("WEBHOOK_URL needs WEBHOOK_SECRET to sign the payloads")
 

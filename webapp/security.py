@@ -1,27 +1,35 @@
 """Abuse limits: requests per API key, login attempts per name, lock-out after repeated failures.
 
-Counters live in Flask-Limiter's storage: `memory://` by default (each gunicorn worker counts on
-its own, so the effective limit is the configured one times the workers), Redis when
-`RATELIMIT_STORAGE_URI` is `redis://host:port`. The lock-out counts `login-failed` rows of the
-audit log, so it holds across workers and restarts on any database.
+Counters (webapp/ratelimit.py) live in each worker's memory by default (`memory://`: the effective
+limit is the configured one times the workers), in Redis when `RATELIMIT_STORAGE_URI` is
+`redis://host:port`. The lock-out counts `login-failed` rows of the audit log, so it holds across
+workers and restarts on any database.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
-import time
 from datetime import timedelta
 
 from flask import Flask, current_app, request
-from flask_limiter import Limiter, RateLimitExceeded
 from sqlalchemy import func, select
 
 from .auth import bearer_token, check_api_key
-from .errors import _respond
+from .errors import ApiError, _respond
+from .ratelimit import make_counters, parse_limits
 from .store.models import AuditLog, utcnow
 
-__all__ = ["init_app", "lockout_remaining", "api_limit_key", "login_limit_key", "LOGIN_FAILED"]
+__all__ = ["init_app", "lockout_remaining", "api_limit_key", "login_limit_key", "RateLimited", "LOGIN_FAILED"]
+
+
+class RateLimited(ApiError):
+    """429 too_many_requests; the handler adds Retry-After."""
+
+    def __init__(self, message: str, retry_after: float):
+        super().__init__(429, "too_many_requests", message)
+        self.retry_after = max(1, math.ceil(retry_after))
 
 LOGIN_FAILED = "login-failed"  # the audit action review.login writes for a wrong name or password
 
@@ -62,28 +70,39 @@ def lockout_remaining(session, name: str) -> int:
     return max(1, int((unlock - now).total_seconds()) + 1)
 
 
-def init_app(app: Flask, api_blueprints=()) -> Limiter:
-    """Limit each API key on `api_blueprints` and each login name on the login form."""
-    config = app.config
-    limiter = Limiter(api_limit_key, app=app, storage_uri=config["RATELIMIT_STORAGE_URI"],
-                      strategy="fixed-window", headers_enabled=False,
-                      key_prefix=config.get("RATELIMIT_KEY_PREFIX") or "moderation")
-    api_limit = limiter.limit(lambda: current_app.config["RATE_LIMIT_API"],
-                              error_message="Too many requests for this API key; retry after Retry-After seconds.")
-    for blueprint in api_blueprints:
-        api_limit(blueprint)
-    login_view = app.view_functions["review.login"]
-    app.view_functions["review.login"] = limiter.limit(
-        lambda: current_app.config["RATE_LIMIT_LOGIN"], key_func=login_limit_key, methods=["POST"],
-        error_message="Too many login attempts for this name; wait a minute.")(login_view)
-    app.extensions["moderation.limiter"] = limiter
+def init_app(app: Flask, api_blueprints=()) -> None:
+    """Limit each API key on `api_blueprints` and each login name on the login form (POST)."""
+    config = app.config  # the limit strings were checked by config.check_config
+    counters = make_counters(config["RATELIMIT_STORAGE_URI"], config.get("RATELIMIT_KEY_PREFIX") or "moderation",
+                             bool(config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"]),
+                             bool(config["RATELIMIT_SWALLOW_ERRORS"]))
+    app.extensions["moderation.rate_counters"] = counters
+    limited = frozenset(blueprint.name for blueprint in api_blueprints)
 
-    @app.errorhandler(RateLimitExceeded)
-    def too_many_requests(error: RateLimitExceeded):
-        response = app.make_response(_respond(429, "too_many_requests", error.description))
-        current = limiter.current_limit
-        wait = math.ceil(current.reset_at - time.time()) if current is not None else 60
-        response.headers["Retry-After"] = str(max(1, wait))
+    @app.before_request
+    def limit_api_key():
+        """Runs before the view checks the key: a client over its budget hears 429 whatever key it sends."""
+        if request.blueprint in limited:
+            wait = counters.hit("api:" + api_limit_key(), parse_limits(current_app.config["RATE_LIMIT_API"]))
+            if wait is not None:
+                raise RateLimited("Too many requests for this API key; retry after Retry-After seconds.", wait)
+
+    login_view = app.view_functions["review.login"]
+
+    @functools.wraps(login_view)
+    def limited_login(*args, **kwargs):
+        if request.method == "POST":
+            wait = counters.hit(login_limit_key(), parse_limits(current_app.config["RATE_LIMIT_LOGIN"]))
+            if wait is not None:
+                raise RateLimited("Too many login attempts for this name; wait a minute.", wait)
+        return login_view(*args, **kwargs)
+
+    app.view_functions["review.login"] = limited_login
+
+    @app.errorhandler(RateLimited)
+    def too_many_requests(error: RateLimited):
+        response = app.make_response(_respond(error.status, error.code, error.message))
+        response.headers["Retry-After"] = str(error.retry_after)
         return response
 
     @app.after_request
@@ -92,5 +111,3 @@ def init_app(app: Flask, api_blueprints=()) -> Limiter:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
-
-    return limiter
