@@ -11,7 +11,7 @@ import re
 from typing import NamedTuple, Sequence
 
 from .markers import Marker, find_markers
-from .normalize import ASCII_DIGITS, ASCII_UPPERCASE, Normalized, Token, count_ascii, folded_words, normalize, tokens
+from .normalize import ASCII_DIGITS, ASCII_LETTERS, ASCII_UPPERCASE, Normalized, Token, count_ascii, folded_words, normalize, tokens
 from .lexicon import IDENTITY_TERMS, NAME_WORDS
 from .profanity import Hit, find_profanity, might_contain_profanity, name_positions
 
@@ -62,7 +62,7 @@ def prepare(text: str, title: str | None = None, body: str | None = None, _cache
         folded=folded,
         text=model_text(normalized, token_list, words) if token_list is not None else _blinded_text(folded, words),
         hits=find_profanity(normalized, token_list) if token_list is not None else [],
-        markers=find_markers(text, words),
+        markers=find_markers(text),
         article=article,
         title=title_only,
         words=words,
@@ -172,12 +172,18 @@ _KEYWORDS = {
         ("ooh", "whoa"),
     ),
 }
-# (signal, regex, substrings that must occur in the lower-cased text for the regex to run).
+def _contains_any(*pieces: str):
+    return lambda original, lowered: any(map(lowered.__contains__, pieces))
+
+
+_EMAIL_HINT = re.compile(r"@[\w-]+\.\w")  # starts with a literal, so it is found fast; the address needs it
+
+# (signal, regex, gate): the regex only runs when gate(original, lowered text) says it can match.
 _SCANNED = (
-    ("style_ellipsis", _ELLIPSIS_RE, ("...", "…")),
-    ("style_quoted_word", _QUOTED_WORD_RE, ('"', "“")),
-    ("spam_email", _EMAIL_RE, ("@",)),
-    ("spam_money", _MONEY_RE, ("$", "£", "€", "usd", "dollar", "bucks", "/day", "/week", "/month", " a day", "per day")),
+    ("style_ellipsis", _ELLIPSIS_RE, _contains_any("...", "…")),
+    ("style_quoted_word", _QUOTED_WORD_RE, _contains_any('"', "“")),
+    ("spam_email", _EMAIL_RE, lambda original, lowered: _EMAIL_HINT.search(original) is not None),
+    ("spam_money", _MONEY_RE, _contains_any("$", "£", "€", "usd", "dollar", "bucks", "/day", "/week", "/month", " a day", "per day")),
 )
 _TLDS = ("com", "net", "org", "ly", "io", "co", "info", "biz", "xyz", "tv", "me")
 _TLD_RE = re.compile(r"(?<=[\w-])\.(?:%s)\b" % "|".join(_TLDS))
@@ -218,10 +224,7 @@ def _scan(original: str, p: "Prepared") -> dict[str, float]:
     lowered = original.lower()
     found = _keyword_counts(p.words, p.text)
     for name, regex, gate in _SCANNED:
-        for piece in gate:
-            if piece in lowered:
-                break
-        else:
+        if not gate(original, lowered):
             continue
         count = len(regex.findall(original))
         if count:
@@ -263,7 +266,7 @@ def extract_signals(prepared: Sequence[Prepared]) -> list[dict[str, float]]:
                 signals["marker_" + marker.kind] = 1.0
         upper = count_ascii(original, ASCII_UPPERCASE) if original.isascii() else sum(map(str.isupper, original))
         if upper >= 5:
-            letters = len(_ALPHA_RE.findall(original))
+            letters = count_ascii(original, ASCII_LETTERS) if original.isascii() else len(_ALPHA_RE.findall(original))
             if letters >= 8 and upper > 0.6 * letters:
                 signals["style_shouting"] = 1.0
         signals["style_length"] = min(math.log1p(len(p.folded)) / 5.0, 1.5)

@@ -15,12 +15,12 @@ from .normalize import ASCII_UPPERCASE, count_ascii
 __all__ = ["Marker", "find_markers", "MARKER_KINDS"]
 
 # (kind, gate, pattern). The gate is a tuple of word sets, one of which must occur whole among
-# the comment's folded words ("yeah" and "right"), or a tuple of substrings one of which must occur
-# in the lower-cased text, so the ordinary comment, which has no marker, runs no regular expression.
+# the comment's words ("yeah" and "right"), or a tuple of substrings one of which must occur in
+# the lower-cased text, so the ordinary comment, which has no marker, runs no regular expression.
 def _all_of(*alternatives: str) -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
     """(anchor words, alternatives): one anchor is in every alternative, a cheap first test."""
-    sets = tuple(frozenset(words.split()) for words in alternatives)
-    anchors = frozenset(max(words, key=lambda w: (w not in _COMMON, len(w))) for words in sets)
+    sets = tuple(frozenset(word.encode("ascii") for word in words.split()) for words in alternatives)
+    anchors = frozenset(max(words, key=lambda w: (w.decode() not in _COMMON, len(w))) for words in sets)
     return anchors, sets
 
 
@@ -52,7 +52,8 @@ MARKER_KINDS: tuple[str, ...] = tuple(kind for kind, _, _ in _PHRASES) + ("mocki
 _COMPILED = [(kind, keywords, re.compile(pattern, re.IGNORECASE)) for kind, keywords, pattern in _PHRASES]
 _GATED = [(kind, not isinstance(gate[0], str), gate, pattern) for kind, gate, pattern in _COMPILED]
 _WORD_RE = re.compile(r"[A-Za-z]{4,}")
-_LOWER_WORD_RE = re.compile(r"\w+")
+# ASCII bytes with every non-letter turned into a space: .split() then gives the runs of a-z (as bytes).
+_LETTERS_ONLY = bytes(c if chr(c).isascii() and chr(c).isalpha() else ord(" ") for c in range(256))
 _CASE_FLIP_RE = re.compile(r"[a-z][A-Z][a-z][A-Z]|[A-Z][a-z][A-Z][a-z]")
 
 
@@ -77,18 +78,21 @@ def _mocking_case(text: str) -> list[Marker]:
     return [Marker("mocking_case", words[0].start(), words[-1].end())]
 
 
-def find_markers(text: str, words: frozenset[str] | set[str] | None = None) -> list[Marker]:
-    """Every explicit sarcasm marker in the original text (`words`: its folded words, if known)."""
+def _words_open(gate: tuple, words: frozenset[bytes]) -> bool:
+    anchors, alternatives = gate
+    return not anchors.isdisjoint(words) and any(map(words.issuperset, alternatives))
+
+
+def find_markers(text: str) -> list[Marker]:
+    """Every explicit sarcasm marker in the original text."""
     found: list[Marker] = []
     lowered = text.lower()
-    if words is None:
-        words = set(_LOWER_WORD_RE.findall(lowered))
+    # The gates are exact for ASCII text: each pattern's words are whole runs of a-z there. Other
+    # text runs every pattern, as case-insensitive matching pairs "ſ" with "s" and "K" with "k".
+    ascii_text = text.isascii()
+    words = frozenset(lowered.encode("ascii").translate(_LETTERS_ONLY).split()) if ascii_text else frozenset()
     for kind, by_words, gate, pattern in _GATED:
-        if by_words:
-            anchors, alternatives = gate
-            if anchors.isdisjoint(words) or not any(map(words.issuperset, alternatives)):
-                continue
-        elif not any(map(lowered.__contains__, gate)):
+        if ascii_text and not (_words_open(gate, words) if by_words else any(map(lowered.__contains__, gate))):
             continue
         for match in pattern.finditer(text):
             found.append(Marker(kind, match.start(1), match.end(1)))

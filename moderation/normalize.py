@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 __all__ = ["Normalized", "Token", "normalize", "fold_token", "tokens", "folded_words", "folded_text", "count_ascii",
-           "ASCII_UPPERCASE", "ASCII_DIGITS"]
+           "ASCII_UPPERCASE", "ASCII_LETTERS", "ASCII_DIGITS"]
 
 # Characters that render as nothing: stripped before anything else.
 _INVISIBLE = frozenset(
@@ -167,6 +167,7 @@ def folded_text(token_list: list[Token]) -> str:
 
 ASCII_UPPERCASE = bytes(range(ord("A"), ord("Z") + 1))
 ASCII_DIGITS = b"0123456789"
+ASCII_LETTERS = ASCII_UPPERCASE + ASCII_UPPERCASE.lower()
 
 
 def count_ascii(text: str, characters: bytes) -> int:

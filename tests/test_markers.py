@@ -44,6 +44,8 @@ GATE_TEXTS = [case["text"] for case in CASES] + [
     "because that has worked so well before", "said no body ever", "Slow clap for the council", "wow, just wow",
     "Bravo, bravo", "sure because they care", "ya right", "yea right lol", "Oh good, more rain",
     "I said what I thought; who knew it was seen as a shock", "Thanks for the article", "wow what a goal",
+    "oh yes...because it always works", "yeah right...sure", "Yeah, right.Sure", "wow-just wow", "Said-no one ever",
+    "ſure, becauſe it works", "Great plan /S", "oh ſure", "Yeah, rıght", "what a ſhock",
     "sure :eyeroll:", "*eye roll* ok", "*rolls eyes* fine", "great 🙄", "smirk 😏",
 ]
 
@@ -56,5 +58,11 @@ def test_word_gates_never_hide_a_match(text):
     everything = sorted((kind, m.start(1), m.end(1)) for kind, _gate, pattern in _COMPILED for m in pattern.finditer(text))
     gated = sorted((m.kind, m.start, m.end) for m in find_markers(text) if m.kind != "mocking_case")
     assert gated == everything
-    assert everything or text in {"Thanks for the article", "wow what a goal",
-                                  "I said what I thought; who knew it was seen as a shock"} or text in [c["text"] for c in CASES]
+
+
+def test_gate_texts_exercise_every_pattern():
+    """The texts above must make every gated pattern match somewhere, or the equality proves little."""
+    from moderation.markers import _COMPILED
+
+    matched = {kind for text in GATE_TEXTS for kind, _gate, pattern in _COMPILED if pattern.search(text)}
+    assert matched == {kind for kind, _gate, _pattern in _COMPILED}
