@@ -88,6 +88,40 @@ def extra_comments(data_dir: str, limit: int) -> list[tuple[str, object]]:
     return [(r.text, Article(r.article_title, r.article_body) if r.has_article else None) for r in rows]
 
 
+REAL_PASS_CORPORA = ("fox_news_hate_comments", "olid_offenseval2019", "davidson_hate_offensive", "semeval2016_task3_cqa")
+
+
+def real_comments(data_dir: str, limit: int) -> list[tuple[str, object]]:
+    """Up to `limit` distinct real comments (news, tweets, forum answers with their question), seeded sample."""
+    import random
+    from pathlib import Path
+
+    from moderation import Article
+    from training.corpora import load_corpus
+
+    rows, seen = [], set()
+    for name in REAL_PASS_CORPORA:
+        try:
+            loaded = load_corpus(Path(data_dir), name)
+        except (FileNotFoundError, KeyError) as error:
+            print(f"note: skipping {name}: {error}", file=sys.stderr)
+            continue
+        for row in loaded:
+            if row.text not in seen:
+                seen.add(row.text)
+                rows.append(row)
+    rows = random.Random(29).sample(rows, min(limit, len(rows)))
+    return [(r.text, Article(r.article_title, r.article_body) if r.has_article else None) for r in rows]
+
+
+def one_pass_rate(fn, pairs, batch_size: int) -> float:
+    """Comments/s for one pass over `pairs` in batches: every comment new, word caches cold at the start."""
+    started = time.perf_counter()
+    for start in range(0, len(pairs), batch_size):
+        fn(pairs[start:start + batch_size])
+    return len(pairs) / (time.perf_counter() - started)
+
+
 def version(package: str) -> str:
     try:
         return metadata.version(package)
@@ -104,6 +138,8 @@ def main(argv=None) -> int:
     parser.add_argument("--cpu", type=int, default=0, help="the core to pin to (0)")
     parser.add_argument("--data-dir", help="also time up to --extra real comments read from the public corpora here")
     parser.add_argument("--extra", type=int, default=200, help="real comments added with --data-dir (200; better-profanity needs ~20 ms each)")
+    parser.add_argument("--real-pass", type=int, default=10_000,
+                        help="with --data-dir: also score this many distinct real comments once each (10,000)")
     args = parser.parse_args(argv)
 
     pinning = one_core(args.cpu)  # before numpy is imported (below, through the libraries)
@@ -146,6 +182,8 @@ def main(argv=None) -> int:
     batch = [pairs[i % len(pairs)] for i in range(args.batch_size)]
     batch_rate, batches = batched_rate(moderator.score_many, batch, budget["score_many"])
     single_times = per_call(lambda pair: moderator.score(*pair), pairs, budget["score"])
+    real = real_comments(args.data_dir, args.real_pass) if args.data_dir and args.real_pass > 0 else []
+    real_rate = one_pass_rate(moderator.score_many, real, args.batch_size) if real else None
     elapsed = time.perf_counter() - started
 
     def mean_us(times):
@@ -163,6 +201,7 @@ def main(argv=None) -> int:
             "single_median_ms": 1e3 * statistics.median(single_times),
             "single_p99_ms": 1e3 * percentile(single_times, 0.99),
             "single_calls": len(single_times),
+            "real_one_pass_comments_per_s": real_rate, "real_one_pass_comments": len(real),
         },
     }
     speedup_better = figures["profanity_check"]["better_profanity"]["mean_us"] / figures["profanity_check"]["ours"]["mean_us"]
@@ -173,6 +212,10 @@ def main(argv=None) -> int:
          f"{speedup_better:,.0f}x", speedup_better >= TARGET_PROFANITY_SPEEDUP),
         ("full scoring >= 10,000 comments/s batched, one core",
          f"{batch_rate:,.0f}/s", batch_rate >= TARGET_BATCH_RATE),
+    ] + ([
+        (f"the same, one pass over {len(real):,} distinct real comments (cold word caches)",
+         f"{real_rate:,.0f}/s", real_rate >= TARGET_BATCH_RATE),
+    ] if real else []) + [
         ("full scoring <= 1 ms for a single comment (median)",
          f"{figures['scoring']['single_median_ms']:.2f} ms", figures["scoring"]["single_median_ms"] <= TARGET_SINGLE_MS),
     ]
@@ -193,6 +236,9 @@ def main(argv=None) -> int:
     print("| Full scoring with our Moderator | figure |")
     print("|---|---:|")
     print(f"| `score_many`, batches of {args.batch_size:,} | {batch_rate:,.0f} comments/s |")
+    if real:
+        print(f"| `score_many`, one pass over {len(real):,} distinct real comments ({', '.join(REAL_PASS_CORPORA)}) "
+              f"| {real_rate:,.0f} comments/s |")
     print(f"| `score`, one comment: median | {sc['single_median_ms']:.3f} ms |")
     print(f"| `score`, one comment: p99 | {sc['single_p99_ms']:.3f} ms |")
     print()

@@ -51,6 +51,7 @@ MARKER_KINDS: tuple[str, ...] = tuple(kind for kind, _, _ in _PHRASES) + ("mocki
 
 _COMPILED = [(kind, keywords, re.compile(pattern, re.IGNORECASE)) for kind, keywords, pattern in _PHRASES]
 _GATED = [(kind, not isinstance(gate[0], str), gate, pattern) for kind, gate, pattern in _COMPILED]
+_ALL_ANCHORS = frozenset().union(*(gate[0] for _kind, by_words, gate, _pattern in _GATED if by_words))
 _WORD_RE = re.compile(r"[A-Za-z]{4,}")
 # ASCII bytes with every non-letter turned into a space: .split() then gives the runs of a-z (as bytes).
 _LETTERS_ONLY = bytes(c if chr(c).isascii() and chr(c).isalpha() else ord(" ") for c in range(256))
@@ -91,9 +92,14 @@ def find_markers(text: str) -> list[Marker]:
     # text runs every pattern, as case-insensitive matching pairs "ſ" with "s" and "K" with "k".
     ascii_text = text.isascii()
     words = frozenset(lowered.encode("ascii").translate(_LETTERS_ONLY).split()) if ascii_text else frozenset()
+    any_anchor = not ascii_text or not _ALL_ANCHORS.isdisjoint(words)  # usually False: skip every word gate at once
     for kind, by_words, gate, pattern in _GATED:
-        if ascii_text and not (_words_open(gate, words) if by_words else any(map(lowered.__contains__, gate))):
-            continue
+        if ascii_text:
+            if by_words:
+                if not any_anchor or not _words_open(gate, words):
+                    continue
+            elif not any(map(lowered.__contains__, gate)):
+                continue
         for match in pattern.finditer(text):
             found.append(Marker(kind, match.start(1), match.end(1)))
     # Mocking case needs at least two words with two capitals each: count capitals (a fast
