@@ -22,6 +22,7 @@ class Metrics:
     """The service's metrics, all registered on `self.registry`."""
 
     def __init__(self) -> None:
+        self._children: dict[tuple, Any] = {}
         self.registry = CollectorRegistry(auto_describe=True)
         self.requests = Counter("moderation_http_requests", "HTTP requests by endpoint, method and status",
                                 ["endpoint", "method", "status"], registry=self.registry)
@@ -40,6 +41,14 @@ class Metrics:
         self.model = Gauge("moderation_model_info", "The loaded model (value 1)", ["version"],
                            registry=self.registry, multiprocess_mode="max")
 
+    def child(self, metric, *labels: str):
+        """`metric.labels(*labels)`, kept: prometheus_client validates and locks on every `labels()` call."""
+        key = (id(metric), labels)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*labels)
+        return child
+
 
 def init_app(app: Flask, model_version: str) -> Metrics:
     metrics = Metrics()
@@ -55,9 +64,9 @@ def init_app(app: Flask, model_version: str) -> Metrics:
         started = g.get("request_started")
         # The rule, not the raw path, keeps the label set small whatever clients send.
         endpoint = request.url_rule.rule if request.url_rule is not None else "unmatched"
-        metrics.requests.labels(endpoint, request.method, str(response.status_code)).inc()
+        metrics.child(metrics.requests, endpoint, request.method, str(response.status_code)).inc()
         if started is not None:
-            metrics.latency.labels(endpoint).observe(time.perf_counter() - started)
+            metrics.child(metrics.latency, endpoint).observe(time.perf_counter() - started)
         return response
 
     return metrics
@@ -66,9 +75,9 @@ def init_app(app: Flask, model_version: str) -> Metrics:
 def record_result(response: dict[str, Any]) -> None:
     """Count one API answer's decision and flags."""
     metrics: Metrics = current_app.extensions["moderation.metrics"]
-    metrics.decisions.labels(response["decision"]).inc()
+    metrics.child(metrics.decisions, response["decision"]).inc()
     for label in response["flags"]:
-        metrics.flags.labels(label).inc()
+        metrics.child(metrics.flags, label).inc()
     if response.get("degraded"):
         metrics.degraded.inc()
 
