@@ -14,7 +14,7 @@ from .errors import ApiError
 from .openapi import error_responses, operation
 from .scoring import make_article, score_items
 from .store import repo
-from .store.db import get_connection, get_session
+from .store.db import get_direct, get_session
 from .store.models import APPROVE, APPROVED, REJECTED, Article
 from .validation import (
     MAX_ROW_ID, small_int, json_body, optional_bool, optional_object, optional_str, require_object, required_str,
@@ -57,7 +57,7 @@ def _parse_comment(obj: Any, where: str, articles: dict[str, tuple[str, str]]) -
     if title is None and body is None:
         if not article_id:
             raise ApiError(400, "missing_field", f"{awhere} needs an id, or a title and body.")
-        stored = articles.get(article_id) or repo.article_text(get_connection(), article_id)
+        stored = articles.get(article_id) or repo.article_text(get_direct(), article_id)
         if stored is None:
             raise ApiError(404, "unknown_article",
                            f"{awhere}.id {article_id!r} is not stored; PUT /v1/articles/{{id}} first "
@@ -75,7 +75,7 @@ def _score_and_enqueue(comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Answer each comment: stored answers for known ids, fresh scores otherwise, queued ones committed first."""
     config = current_app.config
     answers = {eid: dict(response, queued=True)
-               for eid, response in repo.stored_answers(get_connection(), [c["external_id"] for c in comments]).items()}
+               for eid, response in repo.stored_answers(get_direct(), [c["external_id"] for c in comments]).items()}
     todo: dict[str, dict[str, Any]] = {}
     for comment in comments:
         if comment["external_id"] not in answers:
@@ -99,7 +99,7 @@ def _score_and_enqueue(comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
             to_queue.append({**comment, "result": result, "response": response})
         answers[comment["external_id"]] = dict(response, queued=queued)
     if to_queue:
-        rows = repo.enqueue(get_session(), to_queue)  # committed here, before any answer leaves
+        rows = repo.enqueue(get_direct(), to_queue)  # committed here, before any answer leaves
         for eid, row in rows.items():
             answers[eid] = dict(row.response, queued=True)
     return [answers[c["external_id"]] for c in comments]

@@ -83,6 +83,9 @@ class Proxy:
                 client, _ = listener.accept()
             except OSError:
                 return
+            if listener is not self.listener:  # stopped meanwhile: refuse, as a database that went away would
+                client.close()
+                return
             upstream = socket.create_connection(("127.0.0.1", self.target_port))
             with self.lock:
                 self.sockets += [client, upstream]
@@ -105,7 +108,12 @@ class Proxy:
 
     def stop(self):
         """The database 'goes away': no new connections, and every open one is cut."""
-        self.listener.close()
+        listener, self.listener = self.listener, None
+        try:
+            listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() blocked in _accept; close() alone lets
+        except OSError:                          # it take one more connection after the "stop"
+            pass
+        listener.close()
         with self.lock:
             for s in self.sockets:
                 try:

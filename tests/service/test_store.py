@@ -11,6 +11,7 @@ from sqlalchemy.orm import sessionmaker
 
 from webapp.store import repo
 from webapp.store.db import make_engine, upgrade
+from webapp.store.direct import DirectConnection
 from webapp.store.models import APPROVE, REJECT, Base, Comment
 
 from service_support import API_KEY
@@ -27,6 +28,12 @@ def item(external_id, author=None, **kwargs):
     res = result(**kwargs)
     return {"external_id": external_id, "text": f"text {external_id}", "author": author, "article": None,
             "result": res, "response": {"id": external_id, **res}}
+
+
+def enqueue(session, items, now=T0):
+    """repo.enqueue on a DBAPI connection of the session's engine, as the API calls it."""
+    with DirectConnection(session.get_bind()) as connection:
+        return repo.enqueue(connection, items, now=now)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -79,8 +86,8 @@ def test_downgrade_and_upgrade_again(tmp_path):
 
 def test_enqueue_is_idempotent(Session):
     with Session() as session:
-        first = repo.enqueue(session, [item("c1", scores={"profanity": 0.6})], now=T0)
-        again = repo.enqueue(session, [item("c1", scores={"profanity": 0.9})], now=T0)
+        first = enqueue(session, [item("c1", scores={"profanity": 0.6})])
+        again = enqueue(session, [item("c1", scores={"profanity": 0.9})])
         assert first["c1"].id == again["c1"].id and again["c1"].scores == {"profanity": 0.6}
         assert session.query(Comment).count() == 1
 
@@ -88,8 +95,8 @@ def test_enqueue_is_idempotent(Session):
 def test_enqueue_race_keeps_the_first(Session):
     """Two sessions storing the same id (two requests that both missed the lookup): the first row wins."""
     with Session() as one, Session() as two:
-        repo.enqueue(one, [item("c1", scores={"profanity": 0.6})], now=T0)
-        rows = repo.enqueue(two, [item("c1", scores={"profanity": 0.9}), item("c2")], now=T0)
+        enqueue(one, [item("c1", scores={"profanity": 0.6})])
+        rows = enqueue(two, [item("c1", scores={"profanity": 0.9}), item("c2")])
         assert rows["c1"].scores == {"profanity": 0.6}
         assert rows["c2"].id is not None
         assert two.query(Comment).count() == 2
@@ -98,7 +105,7 @@ def test_enqueue_race_keeps_the_first(Session):
 def test_claim_lease_and_decide(Session, reviewers):
     alice, bob = reviewers
     with Session() as session:
-        comment_id = repo.enqueue(session, [item("c1")], now=T0)["c1"].id
+        comment_id = enqueue(session, [item("c1")])["c1"].id
         claimed = repo.claim(session, comment_id, alice, now=T0, lease_seconds=300)
         assert claimed.claimed_by_id == alice and claimed.claim_expires_at == T0 + timedelta(seconds=300)
         with pytest.raises(repo.ClaimRefused, match="claimed by alice"):
@@ -120,16 +127,15 @@ def test_claim_lease_and_decide(Session, reviewers):
 
 def test_decide_unclaimed_is_allowed(Session, reviewers):
     with Session() as session:
-        comment_id = repo.enqueue(session, [item("c1")], now=T0)["c1"].id
+        comment_id = enqueue(session, [item("c1")])["c1"].id
         repo.decide(session, comment_id, reviewers[0], APPROVE, "sarcasm_fine", now=T0)
         assert session.get(Comment, comment_id).status == "approved"
 
 
 def test_queue_order_filters_and_depth(Session):
     with Session() as session:
-        repo.enqueue(session, [item("sure", scores={"profanity": 0.99}, flags=("profanity",))], now=T0)
-        repo.enqueue(session, [item("unsure", scores={"sarcasm": 0.5}, flags=("sarcasm",))],
-                     now=T0 + timedelta(seconds=1))
+        enqueue(session, [item("sure", scores={"profanity": 0.99}, flags=("profanity",))])
+        enqueue(session, [item("unsure", scores={"sarcasm": 0.5}, flags=("sarcasm",))], now=T0 + timedelta(seconds=1))
         rows, total = repo.queue(session)
         assert [r.external_id for r in rows] == ["unsure", "sure"] and total == 2
         rows, _ = repo.queue(session, sort="oldest")
@@ -141,7 +147,7 @@ def test_queue_order_filters_and_depth(Session):
 
 def test_decisions_since(Session, reviewers):
     with Session() as session:
-        ids = [repo.enqueue(session, [item(f"c{i}")], now=T0)[f"c{i}"].id for i in range(3)]
+        ids = [enqueue(session, [item(f"c{i}")])[f"c{i}"].id for i in range(3)]
         for offset, comment_id in enumerate(ids):
             repo.decide(session, comment_id, reviewers[0], APPROVE, "ok", now=T0 + timedelta(minutes=offset))
         everything = repo.decisions_since(session)
@@ -154,7 +160,7 @@ def test_decisions_since(Session, reviewers):
 def test_two_reviewers_claiming_concurrently_get_disjoint_comments(Session, reviewers):
     with Session() as session:
         for i in range(20):
-            repo.enqueue(session, [item(f"c{i}")], now=T0)
+            enqueue(session, [item(f"c{i}")])
     barrier = threading.Barrier(2)
     claimed: dict[int, list[int]] = {r: [] for r in reviewers}
     errors = []
@@ -184,7 +190,7 @@ def test_two_reviewers_claiming_concurrently_get_disjoint_comments(Session, revi
 
 def test_two_reviewers_claiming_the_same_comment_one_wins(Session, reviewers):
     with Session() as session:
-        comment_id = repo.enqueue(session, [item("c1")], now=T0)["c1"].id
+        comment_id = enqueue(session, [item("c1")])["c1"].id
     for _round in range(5):
         with Session() as session:
             repo.release(session, comment_id, reviewers[0])

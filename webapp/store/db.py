@@ -9,10 +9,13 @@ from typing import Iterator
 
 from flask import Flask, current_app, g
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["database_url", "make_engine", "init_app", "get_session", "get_connection", "make_session", "upgrade", "migration_lock"]
+from .direct import DirectConnection
+
+__all__ = ["database_url", "make_engine", "init_app", "get_session", "get_direct", "make_session", "upgrade",
+           "migration_lock"]
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
 
@@ -62,15 +65,15 @@ def get_session() -> Session:
     return g.db_session
 
 
-def get_connection() -> Connection:
-    """A bare connection for the request's read-only lookups (cheaper than a session), opened on first use."""
-    if "db_connection" not in g:
-        g.db_connection = current_app.extensions["moderation.engine"].connect()
-    return g.db_connection
+def get_direct() -> DirectConnection:
+    """The request's DBAPI connection for the scoring path (lookups and queue inserts), opened on first use."""
+    if "db_direct" not in g:
+        g.db_direct = DirectConnection(current_app.extensions["moderation.engine"])
+    return g.db_direct
 
 
 def _close_session(_exc=None) -> None:
-    connection = g.pop("db_connection", None)
+    connection = g.pop("db_direct", None)
     if connection is not None:
         connection.close()
     session = g.pop("db_session", None)

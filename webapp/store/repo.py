@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import Connection, and_, bindparam, exists, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from moderation.labels import LABELS, OFF_TOPIC, PROFANITY, SARCASM
 
+from .direct import DirectConnection
 from .models import (
     APPROVE, APPROVED, PENDING, REJECT, REJECTED, ApiKey, Article, AuditLog, Comment, CommentFlag,
     Decision, Reviewer, utcnow,
@@ -75,20 +76,40 @@ def get_article(session: Session, article_id: str) -> Article | None:
 
 
 @functools.cache
-def _lookups():
-    """The scoring hot path's two statements, built once and run on a bare connection (no ORM)."""
+def _statements():
+    """The scoring path's statements, built once; `DirectConnection` compiles each once per engine."""
     return {
         "article": select(Article.title, Article.body).where(Article.id == bindparam("article_id")),
-        "answer": select(Comment.external_id, Comment.response).where(Comment.external_id == bindparam("eid")),
-        "answers": select(Comment.external_id, Comment.response).where(
-            Comment.external_id.in_(bindparam("eids", expanding=True))),
+        "stored": select(Comment.id, Comment.external_id, Comment.scores, Comment.response).where(
+            Comment.external_id == bindparam("eid")),
+        "insert_comment": insert(Comment).returning(Comment.id),
+        "insert_flag": insert(CommentFlag),
+        "insert_article": insert(Article),
     }
 
 
-def article_text(connection: Connection, article_id: str) -> tuple[str, str] | None:
+# `IN (:v0, ..., :v{count-1})` has one shape per count, so each compiles once (batches only).
+@functools.lru_cache(maxsize=128)
+def _stored_many(count: int):
+    return select(Comment.id, Comment.external_id, Comment.scores, Comment.response).where(
+        Comment.external_id.in_([bindparam(f"v{i}") for i in range(count)]))
+
+
+@functools.lru_cache(maxsize=128)
+def _known_articles(count: int):
+    return select(Article.id).where(Article.id.in_([bindparam(f"v{i}") for i in range(count)]))
+
+
+_COMMENT_KEYS = ("external_id", "text", "author", "article_id", "article_title", "article_body", "scores", "flags",
+                 "spans", "model_decision", "model_version", "uncertainty", "response", "status", "created_at")
+_FLAG_KEYS = ("comment_id", "label")
+_ARTICLE_KEYS = ("id", "title", "body", "url", "updated_at")
+
+
+def article_text(connection: DirectConnection, article_id: str) -> tuple[str, str] | None:
     """(title, body) of a stored article, or None."""
-    row = connection.execute(_lookups()["article"], {"article_id": article_id}).first()
-    return (row[0], row[1]) if row is not None else None
+    rows = connection.rows(_statements()["article"], {"article_id": article_id})
+    return (rows[0][0], rows[0][1]) if rows else None
 
 
 def put_article(session: Session, article_id: str, title: str, body: str, url: str | None) -> tuple[Article, bool]:
@@ -113,24 +134,20 @@ def find_comment(session: Session, external_id: str) -> Comment | None:
     return session.scalars(select(Comment).where(Comment.external_id == external_id)).one_or_none()
 
 
-def stored_answers(connection: Connection, external_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+def stored_answers(connection: DirectConnection, external_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     """The answers already given for these comment ids (only queued comments are stored)."""
-    ids = list(set(external_ids))
+    return {eid: stored.response for eid, stored in _stored(connection, external_ids).items()}
+
+
+def _stored(connection: DirectConnection, external_ids: Iterable[str]) -> dict[str, Stored]:
+    ids = list(dict.fromkeys(external_ids))
     if not ids:
         return {}
     if len(ids) == 1:
-        rows = connection.execute(_lookups()["answer"], {"eid": ids[0]})
+        rows = connection.rows(_statements()["stored"], {"eid": ids[0]})
     else:
-        rows = connection.execute(_lookups()["answers"], {"eids": ids})
-    return {row[0]: row[1] for row in rows}
-
-
-def find_comments(session: Session, external_ids: Iterable[str]) -> dict[str, Comment]:
-    ids = list(set(external_ids))
-    if not ids:
-        return {}
-    rows = session.scalars(select(Comment).where(Comment.external_id.in_(ids)))
-    return {row.external_id: row for row in rows}
+        rows = connection.rows(_stored_many(len(ids)), {f"v{i}": eid for i, eid in enumerate(ids)})
+    return {row[1]: Stored(*row) for row in rows}
 
 
 @dataclass(frozen=True)
@@ -143,7 +160,8 @@ class Stored:
     response: dict[str, Any]
 
 
-def enqueue(session: Session, items: Sequence[dict[str, Any]], now: datetime | None = None) -> dict[str, Stored]:
+def enqueue(connection: DirectConnection, items: Sequence[dict[str, Any]],
+            now: datetime | None = None) -> dict[str, Stored]:
     """Store comments for review in one short transaction and commit before returning (durability).
 
     Each item has external_id, text, author, article_id (or None), article_title, article_body,
@@ -160,7 +178,8 @@ def enqueue(session: Session, items: Sequence[dict[str, Any]], now: datetime | N
             articles[article_id] = {"id": article_id, "title": item.get("article_title", ""),
                                     "body": item.get("article_body", ""), "url": None, "updated_at": now}
     if articles:  # read before the write transaction so the write lock is held briefly
-        known = set(session.scalars(select(Article.id).where(Article.id.in_(list(articles)))))
+        known = {row[0] for row in connection.rows(_known_articles(len(articles)),
+                                                   {f"v{i}": key for i, key in enumerate(articles)})}
         articles = {key: value for key, value in articles.items() if key not in known}
     rows = []
     for item in new:
@@ -173,29 +192,29 @@ def enqueue(session: Session, items: Sequence[dict[str, Any]], now: datetime | N
             "model_version": str(result["model_version"]), "uncertainty": uncertainty(result["scores"]),
             "response": item["response"], "status": PENDING, "created_at": now,
         })
+    statements = _statements()
     # Callers looked the ids up already (`stored_answers`), so insert straight away; an id stored
     # meanwhile by a concurrent request surfaces as an IntegrityError below.
     try:
-        if articles:
-            session.execute(insert(Article), list(articles.values()))
+        for article in articles.values():
+            connection.execute(statements["insert_article"], article, _ARTICLE_KEYS)
         ids = {}
         for row in rows:  # one statement per row keeps RETURNING portable across SQLite and PostgreSQL
-            ids[row["external_id"]] = session.execute(insert(Comment).returning(Comment.id), row).scalar_one()
-        flags = [{"comment_id": ids[row["external_id"]], "label": label}
-                 for row in rows for label in dict.fromkeys(row["flags"])]
-        if flags:
-            session.execute(insert(CommentFlag), flags)
-        session.commit()
+            ids[row["external_id"]] = connection.rows(statements["insert_comment"], row, _COMMENT_KEYS)[0][0]
+        for row in rows:
+            for label in dict.fromkeys(row["flags"]):
+                connection.execute(statements["insert_flag"], {"comment_id": ids[row["external_id"]], "label": label},
+                                   _FLAG_KEYS)
+        connection.commit()
     except IntegrityError:
         # Some id was stored first by another request (or an earlier call): keep those rows, store the rest.
-        session.rollback()
-        existing = {eid: Stored(c.id, c.external_id, c.scores, c.response)
-                    for eid, c in find_comments(session, [item["external_id"] for item in items]).items()}
+        connection.rollback()
+        existing = _stored(connection, [item["external_id"] for item in items])
         missing = [item for item in new if item["external_id"] not in existing]
         if len(missing) == len(new):
             raise  # not a duplicate id: a real integrity problem
         if missing:
-            existing.update(enqueue(session, missing, now))
+            existing.update(enqueue(connection, missing, now))
         return existing
     return {row["external_id"]: Stored(ids[row["external_id"]], row["external_id"], row["scores"], row["response"])
             for row in rows}
