@@ -54,6 +54,38 @@ def test_same_id_twice_is_one_item_and_the_same_answer(api, app, moderator):
         assert session.query(Comment).count() == 1
 
 
+def test_a_queued_id_sent_again_gets_its_stored_answer_whatever_else_changed(api, app):
+    first = api.post("/v1/score", score_body(text="what a darn mess")).get_json()
+    assert first["queued"] is True
+    for changed in ({"enqueue": False}, {"text": "what a lovely day"}, {"article": None}):
+        assert api.post("/v1/score", score_body(**{"text": "what a darn mess", **changed})).get_json() == first
+    with make_session(app) as session:
+        assert session.query(Comment).count() == 1
+
+
+def test_an_id_answered_without_queueing_is_scored_afresh_and_stored_once_queued(api, app):
+    """Only queued answers are stored, so an id first published has nothing to repeat."""
+    first = api.post("/v1/score", score_body(text="fine words")).get_json()
+    assert first["queued"] is False and api.post("/v1/score", score_body(text="fine words")).get_json() == first
+    held = api.post("/v1/score", score_body(text="darn words")).get_json()
+    assert held["decision"] == "review" and held["queued"] is True
+    assert api.post("/v1/score", score_body(text="fine words")).get_json() == held
+    with make_session(app) as session:
+        assert session.query(Comment).count() == 1
+
+
+def test_a_duplicate_that_misses_the_lookup_gets_the_first_answer(api, app, monkeypatch):
+    """Two workers looking the id up at once both miss it: the unique id keeps one row, both get its answer."""
+    first = api.post("/v1/score", score_body(text="what a darn mess")).get_json()
+    import webapp.api
+
+    monkeypatch.setattr(webapp.api.repo, "stored_answers", lambda connection, ids: {})
+    racer = api.post("/v1/score", score_body(text="what a darn mess maybe"))
+    assert racer.status_code == 200 and racer.get_json() == first
+    with make_session(app) as session:
+        assert session.query(Comment).count() == 1
+
+
 def test_enqueue_false_does_not_store(api, app):
     body = api.post("/v1/score", score_body(text="darn", enqueue=False)).get_json()
     assert body["decision"] == "review" and body["queued"] is False

@@ -92,6 +92,21 @@ def test_enqueue_is_idempotent(Session):
         assert session.query(Comment).count() == 1
 
 
+def test_rows_written_directly_read_back_through_the_orm(Session):
+    """The scoring path writes on the DBAPI connection; the reviewer pages read through the ORM: same values."""
+    with Session() as session:
+        stored = enqueue(session, [item("c1", author="bob", scores={"profanity": 0.6, "sarcasm": 0.5},
+                                        flags=("profanity", "sarcasm"))], now=T0 + timedelta(microseconds=7))
+        comment = repo.find_comment(session, "c1")
+        assert comment.id == stored["c1"].id and comment.created_at == T0 + timedelta(microseconds=7)
+        assert comment.scores == {"profanity": 0.6, "sarcasm": 0.5} and comment.flags == ["profanity", "sarcasm"]
+        assert comment.response == stored["c1"].response == {"id": "c1", **result(
+            scores={"profanity": 0.6, "sarcasm": 0.5}, flags=("profanity", "sarcasm"))}
+        assert sorted(flag.label for flag in comment.flag_rows) == ["profanity", "sarcasm"]
+        assert comment.uncertainty == pytest.approx(1.0) and comment.author == "bob" and comment.status == "pending"
+        assert repo.stored_answers(DirectConnection(session.get_bind()), ["c1", "nope"]) == {"c1": comment.response}
+
+
 def test_enqueue_race_keeps_the_first(Session):
     """Two sessions storing the same id (two requests that both missed the lookup): the first row wins."""
     with Session() as one, Session() as two:
