@@ -18,6 +18,7 @@ from scipy import sparse
 from scipy.special import expit
 
 from .features import extract_signals
+from .memo import BoundedMemo
 
 __all__ = ["FastScorer"]
 
@@ -43,22 +44,6 @@ def _gram_slicer(length: int, low: int, high: int):
         only = slices[0]
         return lambda text: (text[only],)
     return itemgetter(*slices)
-
-
-class _CharColumns(dict):
-    """Each word's char n-gram columns, computed on first sight and remembered (bounded)."""
-
-    __slots__ = ("compute",)
-
-    def __init__(self, compute):
-        super().__init__()
-        self.compute = compute
-
-    def __missing__(self, word: str) -> np.ndarray:
-        if len(self) >= _WORD_CACHE_SIZE:
-            self.clear()
-        columns = self[word] = self.compute(word)
-        return columns
 
 
 def _counted_logits(rows: np.ndarray, columns: np.ndarray, n_rows: int, idf: np.ndarray,
@@ -106,7 +91,7 @@ class FastScorer:
         self.char_vocabulary = dict(chars.vocabulary_)
         self.char_idf = np.asarray(chars.idf_, dtype=np.float64)
         self.char_range = chars.ngram_range
-        self._char_cache = _CharColumns(self._word_char_columns)
+        self._char_cache = BoundedMemo(self._word_char_columns, _WORD_CACHE_SIZE)
         self.signal_vocabulary = blocks["signals"].named_steps["vectorize"].vocabulary_
         self.relevance = blocks["relevance"]
         sizes = [len(self.word_vocabulary), len(self.char_vocabulary), len(self.signal_vocabulary),
@@ -126,7 +111,7 @@ class FastScorer:
                         dtype=np.int32)
 
     def _char_columns(self, text: str) -> list[int]:
-        """char_wb n-grams never cross words, so each word's columns are computed once (see _CharColumns)."""
+        """char_wb n-grams never cross words, so each word's columns are computed once and remembered."""
         arrays = list(map(self._char_cache.__getitem__, text.split()))
         return np.concatenate(arrays).tolist() if arrays else []
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
+from .memo import BoundedMemo
+
 __all__ = ["Normalized", "Token", "normalize", "fold_token", "tokens", "folded_words", "folded_text", "count_ascii",
            "ASCII_UPPERCASE", "ASCII_LETTERS", "ASCII_DIGITS"]
 
@@ -132,20 +134,7 @@ def fold_token(raw: str) -> str:
     return stripped.translate(_LEET) if stripped else token
 
 
-class _FoldedTokens(dict):
-    """fold_token per raw token, remembered: tokens repeat from comment to comment."""
-
-    __slots__ = ()
-    max_size = 200_000
-
-    def __missing__(self, raw: str) -> str:
-        if len(self) >= self.max_size:
-            self.clear()
-        folded = self[raw] = fold_token(raw)
-        return folded
-
-
-_FOLDED = _FoldedTokens()
+_FOLDED = BoundedMemo(fold_token)  # raw token -> folded form
 
 
 def tokens(normalized: Normalized) -> list[Token]:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import operator
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Sequence
 
+from .memo import BoundedMemo
 from .lexicon import NAME_WORDS, STEM_ALLOWED, Lexicon, load_lexicon
 from .normalize import Normalized, Token
 
@@ -71,10 +71,7 @@ def _lookup(word: str, lexicon: Lexicon) -> str | None:
     return None
 
 
-@lru_cache(maxsize=200_000)
-def _lookup_default(word: str) -> str | None:
-    """`_lookup` against the default lexicon, remembered per word: words repeat from comment to comment."""
-    return _lookup(word, load_lexicon())
+_lookup_default = BoundedMemo(lambda word: _lookup(word, load_lexicon())).__getitem__
 
 
 def _spelled_word(tokens: list[Token], first: int, last: int, lexicon: Lexicon) -> tuple[int, int, str] | None:

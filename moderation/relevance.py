@@ -16,6 +16,8 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from .memo import BoundedMemo
+
 __all__ = ["ArticleRelevance", "content_words", "FEATURE_NAMES"]
 
 _STOP = frozenset(ENGLISH_STOP_WORDS) | frozenset(
@@ -37,20 +39,12 @@ def _stem(word: str) -> str:
     return word
 
 
-class _ContentForms(dict):
-    """Each folded token's stem, or "" for a stop word, number or short noise; remembered per token."""
-
-    __slots__ = ()
-    max_size = 200_000
-
-    def __missing__(self, token: str) -> str:
-        if len(self) >= self.max_size:
-            self.clear()
-        form = self[token] = _stem(token) if len(token) > 2 and token not in _STOP and not token.isdigit() else ""
-        return form
+def _content_form(token: str) -> str:
+    """A folded token's stem, or "" for a stop word, number or short noise."""
+    return _stem(token) if len(token) > 2 and token not in _STOP and not token.isdigit() else ""
 
 
-_CONTENT_FORMS = _ContentForms()
+_CONTENT_FORMS = BoundedMemo(_content_form)
 
 
 def content_words(folded_tokens) -> list[str]:

@@ -51,9 +51,13 @@ def server(tmp_path_factory):
     from webapp import create_app
 
     tmp = tmp_path_factory.mktemp("browser")
-    app = create_app({"TESTING": True, "SECRET_KEY": "browser-test-secret", "API_KEYS": API_KEY,
-                      "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}", "WTF_CSRF_SSL_STRICT": False},
-                     moderator=KeywordModerator(), instance_path=str(tmp / "instance"))
+    with pytest.MonkeyPatch.context() as env:  # only the configuration given here, none from the shell
+        for name in list(os.environ):
+            if name.startswith("MODERATION_") or name == "DATABASE_URL":
+                env.delenv(name)
+        app = create_app({"TESTING": True, "SECRET_KEY": "browser-test-secret", "API_KEYS": API_KEY,
+                          "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}", "WTF_CSRF_SSL_STRICT": False},
+                         moderator=KeywordModerator(), instance_path=str(tmp / "instance"))
     make_reviewer(app, "alice")
     make_reviewer(app, "bob")
     client = app.test_client()
