@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -260,3 +261,35 @@ def test_the_service_on_postgresql(pg_app):
     assert body["queued"] is True
     assert client.post("/v1/score", json={"id": "pg1", "text": "darn"}, headers=headers).get_json() == body
     assert client.get("/healthz").status_code == 200
+
+
+def _hold_write_lock(url, held, seconds):
+    from webapp.store.direct import write_lock
+
+    engine = make_engine(url)
+    with write_lock(engine):
+        held.set()
+        time.sleep(seconds)
+
+
+def test_sqlite_writers_queue_on_one_lock_across_processes(tmp_path):
+    """A writer waits for another process's write transaction in flock, and gets in as soon as it ends."""
+    import multiprocessing
+
+    from webapp.store.direct import write_lock
+
+    url = f"sqlite:///{tmp_path / 'w.sqlite3'}"
+    context = multiprocessing.get_context("spawn")
+    held = context.Event()
+    other = context.Process(target=_hold_write_lock, args=(url, held, 0.5))
+    other.start()
+    try:
+        assert held.wait(30)
+        started = time.monotonic()
+        with write_lock(make_engine(url)):
+            waited = time.monotonic() - started
+        assert 0.2 < waited < 5
+    finally:
+        other.join(30)
+    with write_lock(make_engine(url)), write_lock(make_engine("postgresql+psycopg://u@127.0.0.1:1/x")):
+        pass  # free again; on PostgreSQL it is nothing

@@ -11,13 +11,17 @@ driver reports lost is invalidated so the pool replaces it.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
+import threading
 import weakref
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from sqlalchemy import exc
 from sqlalchemy.engine import Engine
 
-__all__ = ["Compiled", "DirectConnection"]
+__all__ = ["Compiled", "DirectConnection", "write_lock"]
 
 # engine -> {id(statement): (statement, Compiled)}; weak, so the engines of finished test apps go away
 _COMPILED: "weakref.WeakKeyDictionary[Engine, dict[int, tuple[Any, Compiled]]]" = weakref.WeakKeyDictionary()
@@ -43,10 +47,39 @@ class Compiled:
         return tuple(process(value) if process is not None else value for process, value in zip(self.columns, raw))
 
 
+_LOCK_FILES: dict[tuple[int, str], int] = {}  # (pid, path) -> descriptor: each process opens its own (flock is
+_THREAD_LOCKS: dict[str, threading.Lock] = {}  # per open file); threads of one process share the descriptor
+
+
+@contextlib.contextmanager
+def write_lock(engine: Engine) -> Iterator[None]:
+    """On a SQLite file, one writer at a time across workers and threads, waiting in flock; elsewhere nothing.
+
+    Two workers committing at once otherwise meet SQLite's busy handler, which sleeps 1, 2, 5, 10... ms
+    between tries: a write that waits pays at least a millisecond. A process blocked in flock resumes the
+    moment the lock is released. Writers that do not take this lock still wait in the busy handler as before.
+    """
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not path or path == ":memory:":
+        yield
+        return
+    key = (os.getpid(), path)
+    descriptor = _LOCK_FILES.get(key)
+    if descriptor is None:
+        descriptor = _LOCK_FILES[key] = os.open(path + ".write-lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    with _THREAD_LOCKS.setdefault(path, threading.Lock()):  # flock does not exclude threads sharing a descriptor
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+
+
 class DirectConnection:
     """A pooled DBAPI connection running compiled statements; `close()` hands it back (rolled back if open)."""
 
     def __init__(self, engine: Engine):
+        self.engine = engine
         self.dialect = engine.dialect
         self._error = self.dialect.loaded_dbapi.Error
         self._compiled = _COMPILED.setdefault(engine, {})
@@ -78,6 +111,10 @@ class DirectConnection:
 
     def execute(self, statement, values: Mapping[str, Any], keys: Sequence[str] | None = None) -> None:
         self.rows(statement, values, keys)
+
+    def write_lock(self):
+        """See `write_lock`: hold it from the first write statement to the commit."""
+        return write_lock(self.engine)
 
     def commit(self) -> None:
         try:

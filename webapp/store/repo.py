@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import secrets
@@ -196,19 +197,24 @@ def enqueue(connection: DirectConnection, items: Sequence[dict[str, Any]],
     # Callers looked the ids up already (`stored_answers`), so insert straight away; an id stored
     # meanwhile by a concurrent request surfaces as an IntegrityError below.
     try:
-        for article in articles.values():
-            connection.execute(statements["insert_article"], article, _ARTICLE_KEYS)
-        ids = {}
-        for row in rows:  # one statement per row keeps RETURNING portable across SQLite and PostgreSQL
-            ids[row["external_id"]] = connection.rows(statements["insert_comment"], row, _COMMENT_KEYS)[0][0]
-        for row in rows:
-            for label in dict.fromkeys(row["flags"]):
-                connection.execute(statements["insert_flag"], {"comment_id": ids[row["external_id"]], "label": label},
-                                   _FLAG_KEYS)
-        connection.commit()
+        with connection.write_lock():  # the write transaction, from first insert to commit (fsync)
+            try:
+                for article in articles.values():
+                    connection.execute(statements["insert_article"], article, _ARTICLE_KEYS)
+                ids = {}
+                for row in rows:  # one statement per row keeps RETURNING portable across SQLite and PostgreSQL
+                    ids[row["external_id"]] = connection.rows(statements["insert_comment"], row, _COMMENT_KEYS)[0][0]
+                for row in rows:
+                    for label in dict.fromkeys(row["flags"]):
+                        connection.execute(statements["insert_flag"],
+                                           {"comment_id": ids[row["external_id"]], "label": label}, _FLAG_KEYS)
+                connection.commit()
+            except BaseException:
+                with contextlib.suppress(Exception):  # a dead connection cannot roll back; the pool discards it
+                    connection.rollback()  # SQLite's own write lock goes before ours
+                raise
     except IntegrityError:
         # Some id was stored first by another request (or an earlier call): keep those rows, store the rest.
-        connection.rollback()
         existing = _stored(connection, [item["external_id"] for item in items])
         missing = [item for item in new if item["external_id"] not in existing]
         if len(missing) == len(new):
