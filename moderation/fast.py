@@ -9,15 +9,14 @@ same dot product. The test suite checks that both give the same probabilities.
 from __future__ import annotations
 
 from collections import Counter
-from functools import lru_cache
 from itertools import chain, repeat
-from operator import itemgetter
 
 import numpy as np
 from scipy import sparse
 from scipy.special import expit
 
 from .features import extract_signals
+from .char_grams import CharGramIndex
 from .memo import BoundedMemo
 
 __all__ = ["FastScorer"]
@@ -25,25 +24,6 @@ __all__ = ["FastScorer"]
 _SMALL_BATCH = 8  # up to this many comments are scored row by row, without sparse matrices
 _WORD_CACHE_SIZE = 200_000  # distinct words whose char n-gram columns are kept (a few tens of MB at most)
 
-
-
-@lru_cache(maxsize=512)
-def _gram_slicer(length: int, low: int, high: int):
-    """All char n-grams of a padded word of this length, cut in one C call (operator.itemgetter of slices).
-
-    The same n-grams, in the same order, as scikit-learn's char_wb analyser: a word shorter than n
-    gives itself once and stops the longer sizes.
-    """
-    slices = []
-    for n in range(low, high + 1):
-        if length <= n:
-            slices.append(slice(0, n))
-            break
-        slices.extend(slice(i, i + n) for i in range(length - n + 1))
-    if len(slices) == 1:  # itemgetter with one item returns the item, not a tuple
-        only = slices[0]
-        return lambda text: (text[only],)
-    return itemgetter(*slices)
 
 
 def _counted_logits(rows: np.ndarray, columns: np.ndarray, n_rows: int, idf: np.ndarray,
@@ -90,8 +70,8 @@ class FastScorer:
         self.word_idf = np.asarray(words.idf_, dtype=np.float64)
         self.char_vocabulary = dict(chars.vocabulary_)
         self.char_idf = np.asarray(chars.idf_, dtype=np.float64)
-        self.char_range = chars.ngram_range
-        self._char_cache = BoundedMemo(self._word_char_columns, _WORD_CACHE_SIZE)
+        self.char_grams = CharGramIndex(self.char_vocabulary, chars.ngram_range)
+        self._char_cache = BoundedMemo(self.char_grams.columns_of_word, _WORD_CACHE_SIZE)
         self.signal_vocabulary = blocks["signals"].named_steps["vectorize"].vocabulary_
         self.relevance = blocks["relevance"]
         sizes = [len(self.word_vocabulary), len(self.char_vocabulary), len(self.signal_vocabulary),
@@ -102,13 +82,6 @@ class FastScorer:
         self.intercept = classifier.intercept_
         if self.coef.shape[0] != self.offsets[-1]:
             raise ValueError("classifier width does not match the feature blocks")
-
-    def _word_char_columns(self, word: str) -> np.ndarray:
-        """Vocabulary columns of one word's char_wb n-grams (scikit-learn's analyser, per word)."""
-        padded = " " + word + " "
-        grams = _gram_slicer(len(padded), *self.char_range)(padded)
-        return np.array([column for column in map(self.char_vocabulary.get, grams, repeat(-1)) if column >= 0],
-                        dtype=np.int32)
 
     def _char_columns(self, text: str) -> list[int]:
         """char_wb n-grams never cross words, so each word's columns are computed once and remembered."""
@@ -142,11 +115,18 @@ class FastScorer:
         rows = np.repeat(row_numbers, list(map(len, word_docs)))
         known = columns >= 0
         logits = _counted_logits(rows[known], columns[known], n_rows, self.word_idf, self.coef[o_words:o_chars])
-        char_of_word = self._char_cache.__getitem__
+        cache = self._char_cache
+        splits = [text.split() for text in texts]
+        new_words = list(set(chain.from_iterable(splits)).difference(cache.keys()))
+        if new_words:  # first sight of these words: cut and look up together
+            if len(cache) + len(new_words) > cache.max_size:
+                cache.clear()
+            cache.update(zip(new_words, self.char_grams.columns_of_words(new_words)))
+        char_of_word = cache.__getitem__
         arrays: list[np.ndarray] = []
         lengths: list[int] = []
-        for text in texts:
-            words = list(map(char_of_word, text.split()))
+        for words_of_text in splits:
+            words = list(map(char_of_word, words_of_text))
             arrays.extend(words)
             lengths.append(sum(map(len, words)))
         if arrays:

@@ -126,9 +126,34 @@ def test_a_batch_leaves_no_reference_cycles_and_restores_the_collector(tiny_mode
 def test_char_gram_slicer_matches_scikit_learn(ngram_range):
     from sklearn.feature_extraction.text import CountVectorizer
 
-    from moderation.fast import _gram_slicer
+    from moderation.char_grams import gram_slicer as _gram_slicer
 
     analyse = CountVectorizer(analyzer="char_wb", ngram_range=ngram_range, lowercase=False).build_analyzer()
     for word in ["a", "ab", "abc", "abcd", "bullshit", "x" * 12]:
         padded = " " + word + " "
         assert list(_gram_slicer(len(padded), *ngram_range)(padded)) == analyse(word)
+
+
+@pytest.mark.parametrize("ngram_range", [(2, 4), (1, 3), (3, 5), (2, 7)])
+def test_char_gram_index_vectorised_equals_word_by_word(ngram_range):
+    """New words of a batch are cut in numpy; each must get exactly the columns the analyser's n-grams give."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from moderation.char_grams import CharGramIndex
+
+    words = ["a", "ab", "abc", "abcd", "abcde", "bullshit", "x" * 12, "aaaa", "café", "naïve", "日本語", "a😀b",
+             "\x00a", "a\x00", "zz" * 30, "don't", "$5", "idterm", "the", "e", "ee", "eee"]
+    vectorizer = CountVectorizer(analyzer="char_wb", ngram_range=ngram_range, lowercase=False)
+    vectorizer.fit([" ".join(words), "ab cd ef gh xyz aa bb théâtre 日本"])
+    index = CharGramIndex(dict(vectorizer.vocabulary_), ngram_range)
+    one_by_one = [index.columns_of_word(word) for word in words]
+    together = index.columns_of_words(words)
+    assert len(together) == len(words)
+    for word, single, batch in zip(words, one_by_one, together):
+        assert sorted(batch.tolist()) == sorted(single.tolist()), word
+        assert batch.dtype == single.dtype
+    # Against scikit-learn itself: the counts per column match the analyser's.
+    analyse = vectorizer.build_analyzer()
+    for word, batch in zip(words, together):
+        expected = sorted(vectorizer.vocabulary_[g] for g in analyse(word) if g in vectorizer.vocabulary_)
+        assert sorted(batch.tolist()) == expected, word
