@@ -14,6 +14,22 @@ __all__ = ["create_app", "__version__"]
 
 __version__ = "0.1.0"
 
+
+class App(Flask):
+    """Flask, remembering which views and hooks are plain functions.
+
+    Flask asks `inspect.iscoroutinefunction` about every hook and view on every request (nine per
+    scoring request here, about 10 µs); none of ours changes between requests.
+    """
+
+    def ensure_sync(self, func: Callable) -> Callable:
+        known = self.__dict__.setdefault("_sync_functions", {})
+        sync = known.get(func)
+        if sync is None:
+            sync = known[func] = super().ensure_sync(func)
+        return sync
+
+
 def create_app(test_config: Mapping[str, Any] | None = None, *, moderator: Any = None,
                instance_path: str | None = None, webhook_sender: Callable[..., None] | None = None) -> Flask:
     """Build the app: config, database (migrated), the model (loaded once), blueprints, CLI.
@@ -30,7 +46,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, moderator: Any =
 
     # The instance folder holds the config file, so its own location comes from the caller or the environment.
     instance_path = instance_path or os.environ.get("MODERATION_INSTANCE_PATH") or None
-    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    app = App(__name__, instance_path=instance_path, instance_relative_config=True)
     app.session_interface = auth.CookieSessions()
     load_config(app, test_config)
     os.makedirs(app.instance_path, exist_ok=True)
@@ -73,12 +89,13 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, moderator: Any =
     @app.before_request
     def refuse_nul_characters():
         """PostgreSQL text cannot hold NUL: refuse it in the path, query or form on every backend alike."""
-        query = request.environ.get("QUERY_STRING", "")
-        fields = [request.path]
+        req = request._get_current_object()  # one proxy lookup, not one per attribute
+        query = req.environ.get("QUERY_STRING", "")
+        fields = [req.path]
         if "%00" in query or "\x00" in query:  # only then can a decoded argument hold NUL: skip parsing otherwise
-            fields.extend(request.args.values())
-        if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            fields.extend(request.form.values())
+            fields.extend(req.args.values())
+        if req.method == "POST" and req.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            fields.extend(req.form.values())
         if any("\x00" in value for value in fields):
             raise ApiError(400, "invalid_value", "The request contains a NUL character.")
 

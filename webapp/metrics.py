@@ -62,9 +62,10 @@ def init_app(app: Flask, model_version: str) -> Metrics:
     @app.after_request
     def _count(response):
         started = g.get("request_started")
+        req = request._get_current_object()  # one proxy lookup, not one per attribute
         # The rule, not the raw path, keeps the label set small whatever clients send.
-        endpoint = request.url_rule.rule if request.url_rule is not None else "unmatched"
-        metrics.child(metrics.requests, endpoint, request.method, str(response.status_code)).inc()
+        endpoint = req.url_rule.rule if req.url_rule is not None else "unmatched"
+        metrics.child(metrics.requests, endpoint, req.method, str(response.status_code)).inc()
         if started is not None:
             metrics.child(metrics.latency, endpoint).observe(time.perf_counter() - started)
         return response

@@ -27,19 +27,20 @@ def small_int(value: str | None, maximum: int = MAX_ROW_ID) -> int | None:
 
 def json_body() -> Any:
     """The request's JSON document; 415 for another content type, 400 when it does not parse."""
-    if not request.mimetype or request.mimetype != "application/json":
+    req = request._get_current_object()  # one proxy lookup, not one per attribute
+    if not req.mimetype or req.mimetype != "application/json":
         raise ApiError(415, "unsupported_media_type",
-                       f"Send the body as JSON with 'Content-Type: application/json' (got {request.mimetype or 'none'!r}).")
-    raw = request.get_data(cache=False)
-    limit = request.max_content_length
-    if limit is not None and request.content_length is None and len(raw) >= limit:
+                       f"Send the body as JSON with 'Content-Type: application/json' (got {req.mimetype or 'none'!r}).")
+    raw = req.get_data(cache=False)
+    limit = req.max_content_length
+    if limit is not None and req.content_length is None and len(raw) >= limit:
         # A chunked body has no declared length: Werkzeug stops reading at the limit and hands over a
         # truncated body; say so instead of calling it bad JSON.
         raise ApiError(413, "payload_too_large", f"The body is larger than the limit of {limit} bytes.")
     if not raw.strip():
         raise ApiError(400, "invalid_json", "The request body is empty; send a JSON object.")
     try:
-        return json.loads(raw, parse_constant=_refuse_constant, object_pairs_hook=_refuse_duplicate_keys)
+        return _DECODER.decode(raw.decode(json.detect_encoding(raw), "surrogatepass"))  # as json.loads(bytes)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ApiError(400, "invalid_json", f"The body is not valid JSON: {exc}") from None
 
@@ -56,6 +57,10 @@ def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict:
         duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))
         raise ValueError(f"duplicate key {duplicate!r}")
     return obj
+
+
+# One decoder for every request: json.loads with arguments builds a new one per call.
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, object_pairs_hook=_refuse_duplicate_keys)
 
 
 def require_object(value: Any, where: str) -> dict:

@@ -67,9 +67,10 @@ def get_session() -> Session:
 
 def get_direct() -> DirectConnection:
     """The request's DBAPI connection for the scoring path (lookups and queue inserts), opened on first use."""
-    if "db_direct" not in g:
-        g.db_direct = DirectConnection(current_app.extensions["moderation.engine"])
-    return g.db_direct
+    direct = g.get("db_direct")
+    if direct is None:
+        direct = g.db_direct = DirectConnection(current_app.extensions["moderation.engine"])
+    return direct
 
 
 def _close_session(_exc=None) -> None:
