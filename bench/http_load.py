@@ -24,7 +24,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 from _servers import HOST, free_port, stop, wait_ready  # noqa: E402
 API_KEY = "bench-key-0123456789"
 
-# A realistic mix: most comments are fine, about one in eight needs a look (and is queued durably).
+# A realistic mix: most comments are fine, one in eight is written to be flagged. The shipped model also holds
+# two of the seven clean ones for review (off-topic against this short article), so about 3 in 8 are queued.
 CLEAN = [
     "Thanks for the clear explanation of the budget vote, very helpful.",
     "The council should have published these numbers months ago.",
@@ -68,6 +69,24 @@ def start_gunicorn(target: str, port: int, workers: int, threads: int, env: dict
 
 
 
+def group_cpu_seconds(pgid: int) -> float | None:
+    """User + system CPU time of every process in group `pgid` (a gunicorn master and its workers), from /proc."""
+    if not os.path.isdir("/proc"):
+        return None
+    ticks = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()  # the name may hold spaces; fields follow ")"
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # pgrp; utime and stime are fields 14 and 15 of the line
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def client_loop(args: tuple) -> tuple[list[float], int, int]:
     """One client process: requests back to back until the deadline; latencies in seconds, errors, queued."""
     port, kind, deadline, client_id, enqueue = args
@@ -102,19 +121,26 @@ def client_loop(args: tuple) -> tuple[list[float], int, int]:
 
 
 def drive(targets: dict[str, int], clients: int, duration: float, warmup: float, enqueue: bool,
-          rounds: int = 3) -> dict[str, dict]:
-    """Alternate the servers in `rounds` slices so other load on the machine hits both alike."""
+          rounds: int = 3, groups: dict[str, int] | None = None) -> dict[str, dict]:
+    """Alternate the servers in `rounds` slices so other load on the machine hits both alike.
+
+    `groups` maps a server to its process group, to report the server's CPU time per request.
+    """
     slice_ = duration / rounds
-    collected = {kind: {"latencies": [], "errors": 0, "queued": 0, "elapsed": 0.0} for kind in targets}
+    groups = groups or {}
+    collected = {kind: {"latencies": [], "errors": 0, "queued": 0, "elapsed": 0.0, "cpu": 0.0} for kind in targets}
     with multiprocessing.get_context("spawn").Pool(clients) as pool:
         for kind, port in targets.items():  # warm-up, not counted
             pool.map(client_loop, [(port, kind, time.time() + warmup, i, enqueue) for i in range(clients)])
         for _round in range(rounds):
             for kind, port in targets.items():
+                cpu_before = group_cpu_seconds(groups[kind]) if kind in groups else None
                 started = time.time()
                 results = pool.map(client_loop, [(port, kind, started + slice_, i, enqueue) for i in range(clients)])
                 bucket = collected[kind]
                 bucket["elapsed"] += time.time() - started
+                cpu_after = group_cpu_seconds(groups[kind]) if cpu_before is not None else None
+                bucket["cpu"] = None if cpu_after is None or bucket["cpu"] is None else bucket["cpu"] + cpu_after - cpu_before
                 for latencies, errors, queued in results:
                     bucket["latencies"].extend(latencies)
                     bucket["errors"] += errors
@@ -126,8 +152,10 @@ def drive(targets: dict[str, int], clients: int, duration: float, warmup: float,
         def pct(p: float) -> float:
             return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else float("nan")
 
+        cpu_us = bucket["cpu"] / len(latencies) * 1e6 if bucket["cpu"] is not None and latencies else float("nan")
         summary[kind] = {"requests": len(latencies), "errors": bucket["errors"], "queued": bucket["queued"],
-                         "rps": len(latencies) / bucket["elapsed"], "p50_ms": pct(0.50), "p99_ms": pct(0.99)}
+                         "rps": len(latencies) / bucket["elapsed"], "p50_ms": pct(0.50), "p99_ms": pct(0.99),
+                         "server_cpu_us": cpu_us}
     return summary
 
 
@@ -171,7 +199,8 @@ def main(argv: list[str] | None = None) -> int:
             wait_ready(port, process, ready_path)
         put_article(service_port)
         results = drive({kind: port for kind, (_process, port, _ready) in servers.items()}, args.clients, duration,
-                        args.warmup, not args.no_enqueue)
+                        args.warmup, not args.no_enqueue,
+                        groups={kind: process.pid for kind, (process, _port, _ready) in servers.items()})
     finally:
         for process, _port, _path in servers.values():
             stop(process)
@@ -179,10 +208,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"gunicorn -w {args.workers} --threads {args.threads}, {args.clients} client processes, {duration:.0f} s each "
           "(3 alternating slices), "
           f"127.0.0.1, enqueue={'false' if args.no_enqueue else 'true'}")
-    print(f"{'endpoint':<22}{'requests':>10}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    print(f"{'endpoint':<22}{'requests':>10}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
+          f"{'server CPU µs/req':>19}")
     for kind, label in (("hello", "GET /hello (bare)"), ("score", "POST /v1/score")):
         r = results[kind]
-        print(f"{label:<22}{r['requests']:>10}{r['rps']:>10.0f}{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}{r['errors']:>8}")
+        print(f"{label:<22}{r['requests']:>10}{r['rps']:>10.0f}{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}{r['errors']:>8}"
+              f"{r['server_cpu_us']:>19.0f}")
     ratio = results["score"]["rps"] / results["hello"]["rps"] if results["hello"]["rps"] else float("nan")
     print(f"queued for review during the run: {results['score']['queued']}")
     print(f"ratio score/hello throughput: {ratio:.2f}  (target >= 0.50)")
