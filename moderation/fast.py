@@ -22,6 +22,7 @@ from .memo import BoundedMemo
 __all__ = ["FastScorer"]
 
 _SMALL_BATCH = 8  # up to this many comments are scored row by row, without sparse matrices
+_ARTICLES_REMEMBERED = 128  # articles whose relevance weights are kept between calls
 _WORD_CACHE_SIZE = 200_000  # distinct words whose char n-gram columns are kept (a few tens of MB at most)
 
 
@@ -74,6 +75,7 @@ class FastScorer:
         self._char_cache = BoundedMemo(self.char_grams.columns_of_word, _WORD_CACHE_SIZE)
         self.signal_vocabulary = blocks["signals"].named_steps["vectorize"].vocabulary_
         self.relevance = blocks["relevance"]
+        self._article_weights: dict = {}
         sizes = [len(self.word_vocabulary), len(self.char_vocabulary), len(self.signal_vocabulary),
                  len(self.relevance.get_feature_names_out())]
         self.offsets = np.cumsum([0] + sizes).tolist()
@@ -162,7 +164,9 @@ class FastScorer:
                     values.append(value)
         signals[rows, columns] = values
         logits += signals @ self.coef[o_signals:o_relevance]
-        article_cache: dict = {}
+        article_cache = self._article_weights  # kept between calls: the service scores one comment at a time
+        if len(article_cache) > _ARTICLES_REMEMBERED:
+            article_cache.clear()
         relevance = np.array([self.relevance.row(p, article_cache) for p in prepared]).reshape(n_rows, end - o_relevance)
         logits += relevance @ self.coef[o_relevance:]
         return expit(logits + self.intercept)

@@ -11,6 +11,7 @@ import re
 from typing import NamedTuple, Sequence
 
 from .markers import Marker, find_markers
+from .memo import BoundedMemo
 from .normalize import ASCII_DIGITS, ASCII_LETTERS, ASCII_UPPERCASE, Normalized, Token, count_ascii, folded_words, normalize, tokens
 from .lexicon import IDENTITY_TERMS, NAME_WORDS
 from .profanity import Hit, find_profanity, might_contain_profanity, name_positions
@@ -41,6 +42,11 @@ def article_tokens(title: str, body: str) -> tuple[tuple[str, ...], tuple[str, .
     return title_tokens + body_tokens, title_tokens
 
 
+# The service scores comment after comment under the same few articles: fold each once, not per request.
+# The same tuple comes back for the same article, which lets relevance remember its weights by identity.
+_RECENT_ARTICLES = BoundedMemo(lambda key: article_tokens(*key), max_size=128)
+
+
 def prepare(text: str, title: str | None = None, body: str | None = None, _cache: dict | None = None) -> Prepared:
     """Fold a comment, find its swear words and markers, fold its article."""
     normalized = normalize(text)
@@ -54,7 +60,7 @@ def prepare(text: str, title: str | None = None, body: str | None = None, _cache
         if _cache is not None and key in _cache:
             article, title_only = _cache[key]
         else:
-            article, title_only = article_tokens(*key)
+            article, title_only = _RECENT_ARTICLES[key]
             if _cache is not None:
                 _cache[key] = (article, title_only)
     return Prepared(
@@ -99,7 +105,7 @@ def model_text(normalized: Normalized, token_list: list[Token], words: frozenset
 
 
 def prepare_batch(items: Sequence) -> list[Prepared]:
-    """Prepare (text, title, body) triples; each distinct article is folded once per batch."""
+    """Prepare (text, title, body) triples; each distinct article is folded once per batch (at most)."""
     cache: dict = {}
     return [item if isinstance(item, Prepared) else prepare(item[0], item[1], item[2], cache) for item in items]
 

@@ -91,11 +91,14 @@ class ArticleRelevance(TransformerMixin, BaseEstimator):
         values = [0.0] * len(FEATURE_NAMES)
         if p.article is None:
             return values
-        if p.article not in article_cache:
+        # Keyed by identity: hashing an article's token tuple costs as much as a comment's features.
+        # The tuple is kept in the entry, so its id cannot be reused while the entry lives.
+        entry = article_cache.get(id(p.article))
+        if entry is None or entry[0] is not p.article:
             article_weights = self._weights(content_words(p.article))
             norm = math.sqrt(sum(v * v for v in article_weights.values())) or 1.0
-            article_cache[p.article] = (article_weights, set(content_words(p.title or ())), norm)
-        article_weights, title_words, article_norm = article_cache[p.article]
+            entry = article_cache[id(p.article)] = (p.article, article_weights, set(content_words(p.title or ())), norm)
+        _article, article_weights, title_words, article_norm = entry
         comment_weights = self._weights(content_words(p.folded))
         values[0] = 1.0
         if not comment_weights:

@@ -157,3 +157,19 @@ def test_char_gram_index_vectorised_equals_word_by_word(ngram_range):
     for word, batch in zip(words, together):
         expected = sorted(vectorizer.vocabulary_[g] for g in analyse(word) if g in vectorizer.vocabulary_)
         assert sorted(batch.tolist()) == expected, word
+
+
+def test_remembered_articles_never_leak_between_articles(tiny_moderator):
+    """Articles are folded once and their relevance weights kept; a different body must still count."""
+    from moderation import Moderator
+
+    on_topic = Article(title="Bus lanes", body="The council voted for bus lanes and cycle paths on High Street.")
+    elsewhere = Article(title="Bus lanes", body="The football club signed a new striker for the season.")
+    text = "Cycle paths and bus lanes on High Street are overdue."
+    first = tiny_moderator.score(text, article=on_topic).scores
+    other = tiny_moderator.score(text, article=elsewhere).scores
+    again = tiny_moderator.score(text, article=Article(on_topic.title, "".join(on_topic.body))).scores
+    assert first == again
+    assert other["off_topic"] > first["off_topic"]
+    fresh = Moderator(pipeline=tiny_moderator.pipeline, card=tiny_moderator.card)
+    assert fresh.score(text, article=elsewhere).scores == other
