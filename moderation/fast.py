@@ -119,7 +119,7 @@ class FastScorer:
         logits = _counted_logits(rows[known], columns[known], n_rows, self.word_idf, self.coef[o_words:o_chars])
         cache = self._char_cache
         splits = [text.split() for text in texts]
-        new_words = list(set(chain.from_iterable(splits)).difference(cache.keys()))
+        new_words = [word for word in set(chain.from_iterable(splits)) if word not in cache]  # not set - keys(): that walks the cache
         if new_words:  # first sight of these words: cut and look up together
             if len(cache) + len(new_words) > cache.max_size:
                 cache.clear()
