@@ -293,3 +293,32 @@ def test_sqlite_writers_queue_on_one_lock_across_processes(tmp_path):
         other.join(30)
     with write_lock(make_engine(url)), write_lock(make_engine("postgresql+psycopg://u@127.0.0.1:1/x")):
         pass  # free again; on PostgreSQL it is nothing
+
+
+def _scoring_connection(app, client, body):
+    """The DirectConnection the request used (captured at teardown) and the response."""
+    from flask import g
+    seen = []
+    app.teardown_appcontext_funcs.append(lambda exc: seen.append(g.get("db_direct")))  # they run last first
+    response = client.post("/v1/score", json=body, headers={"Authorization": f"Bearer {API_KEY}"})
+    app.teardown_appcontext_funcs.pop()
+    return seen[0], response
+
+
+def test_sqlite_keeps_the_scoring_connection_between_requests_but_not_a_failed_one(app, monkeypatch):
+    client = app.test_client()
+    first, _ = _scoring_connection(app, client, {"id": "a", "text": "darn"})
+    second, _ = _scoring_connection(app, client, {"id": "b", "text": "fine"})
+    assert first is second and not second.in_transaction
+    monkeypatch.setattr(repo, "stored_answers", lambda connection, ids: {})  # the duplicate now fails its insert
+    failed, response = _scoring_connection(app, client, {"id": "a", "text": "darn"})
+    assert response.status_code == 200 and failed is first and failed.failed
+    fresh, _ = _scoring_connection(app, client, {"id": "c", "text": "fine"})
+    assert fresh is not failed
+
+
+def test_postgresql_hands_the_scoring_connection_back_every_request(pg_app):
+    client = pg_app.test_client()
+    first, _ = _scoring_connection(pg_app, client, {"id": "a", "text": "darn"})
+    second, _ = _scoring_connection(pg_app, client, {"id": "b", "text": "fine"})
+    assert first is not second

@@ -80,6 +80,8 @@ class DirectConnection:
 
     def __init__(self, engine: Engine):
         self.engine = engine
+        self.pid = os.getpid()
+        self.failed = False  # set by any driver error: the connection is not kept for another request
         self.dialect = engine.dialect
         self._error = self.dialect.loaded_dbapi.Error
         self._compiled = _COMPILED.setdefault(engine, {})
@@ -128,6 +130,10 @@ class DirectConnection:
         except self._error as error:
             raise self._wrap(error, "ROLLBACK", None) from error
 
+    @property
+    def in_transaction(self) -> bool:
+        return bool(getattr(self.dbapi, "in_transaction", True))
+
     def close(self) -> None:
         self.pooled.close()
 
@@ -138,6 +144,7 @@ class DirectConnection:
         self.close()
 
     def _wrap(self, error: Exception, sql: str, cursor) -> Exception:
+        self.failed = True
         lost = self.dialect.is_disconnect(error, self.dbapi, cursor)
         if lost:
             self.pooled.invalidate(error)
