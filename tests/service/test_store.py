@@ -322,3 +322,20 @@ def test_postgresql_hands_the_scoring_connection_back_every_request(pg_app):
     first, _ = _scoring_connection(pg_app, client, {"id": "a", "text": "darn"})
     second, _ = _scoring_connection(pg_app, client, {"id": "b", "text": "fine"})
     assert first is not second
+
+
+def test_driver_errors_come_out_as_sqlalchemy_errors(engine):
+    """The 503 handler catches SQLAlchemy's OperationalError and enqueue's duplicate path its IntegrityError."""
+    from sqlalchemy import exc, select as select_
+
+    with DirectConnection(engine) as connection:
+        with pytest.raises(exc.ProgrammingError if engine.dialect.name == "postgresql" else exc.OperationalError):
+            connection.rows(select_(text("1")).where(text("no_such_column = 1")), {})
+        assert connection.failed
+    with DirectConnection(engine) as connection:
+        stored = repo.enqueue(connection, [item("c1")], now=T0)
+        connection.dbapi.close()  # the connection dies under us
+        with pytest.raises(exc.DBAPIError):
+            connection.rows(repo._statements()["stored"], {"eid": "c1"})
+    with DirectConnection(engine) as connection:
+        assert repo.stored_answers(connection, ["c1"]) == {"c1": stored["c1"].response}

@@ -101,14 +101,17 @@ class DirectConnection:
     def rows(self, statement, values: Mapping[str, Any], keys: Sequence[str] | None = None) -> list[tuple]:
         """Every row `statement` returns for `values`, processed by the column types."""
         compiled = self.compiled(statement, keys)
-        cursor = self.dbapi.cursor()
+        cursor = None
         try:
+            cursor = self.dbapi.cursor()
             cursor.execute(compiled.sql, compiled.parameters(values))
             raw = cursor.fetchall() if compiled.columns else []
         except self._error as error:
             raise self._wrap(error, compiled.sql, cursor) from error
         finally:
-            cursor.close()
+            if cursor is not None:
+                with contextlib.suppress(self._error):  # the connection may be gone (invalidated) by now
+                    cursor.close()
         return [compiled.row(row) for row in raw]
 
     def execute(self, statement, values: Mapping[str, Any], keys: Sequence[str] | None = None) -> None:
