@@ -78,11 +78,12 @@ class CharGramIndex:
         encoded, others = [], []
         for index, word in enumerate(words):
             try:
-                if len(word) > _LONGEST_VECTORISED_WORD:
-                    raise UnicodeEncodeError("latin-1", word, 0, len(word), "too long to vectorise")
-                encoded.append((index, (" " + word + " ").encode("latin-1")))
+                if len(word) <= _LONGEST_VECTORISED_WORD:
+                    encoded.append((index, (" " + word + " ").encode("latin-1")))
+                    continue
             except UnicodeEncodeError:
-                others.append(index)
+                pass
+            others.append(index)
         result: list[np.ndarray] = [None] * len(words)  # type: ignore[list-item]
         for index in others:
             result[index] = self.columns_of_word(words[index])
@@ -101,11 +102,11 @@ class CharGramIndex:
         starts = np.cumsum(lengths) - lengths
         letters[rows, np.arange(flat.size) - starts[rows]] = flat
         found_rows, found_codes = [], []
+        positions = np.arange(width)
         for n in range(self.low, self.high + 1):
             codes = np.zeros((count, width), dtype=np.uint64)
             for j in range(n):
                 codes |= letters[:, j:j + width] << np.uint64(8 * j)
-            positions = np.arange(width)
             # A word longer than n gives every n-gram; a word of exactly n gives itself once, and so does a
             # word shorter than the smallest n, which then stops (bytes past its end are zero).
             full = (positions[None, :] <= (lengths - n)[:, None]) & (lengths >= n)[:, None]

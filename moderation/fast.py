@@ -85,14 +85,13 @@ class FastScorer:
         if self.coef.shape[0] != self.offsets[-1]:
             raise ValueError("classifier width does not match the feature blocks")
 
-    def _char_columns(self, text: str) -> list[int]:
+    def _char_columns(self, tokens: list[str]) -> list[int]:
         """char_wb n-grams never cross words, so each word's columns are computed once and remembered."""
-        arrays = list(map(self._char_cache.__getitem__, text.split()))
+        arrays = list(map(self._char_cache.__getitem__, tokens))
         return np.concatenate(arrays).tolist() if arrays else []
 
-    def _word_columns(self, text: str) -> list[int]:
+    def _word_columns(self, tokens: list[str]) -> list[int]:
         """Vocabulary columns (-1: unknown) of a document's words and word pairs."""
-        tokens = text.split()
         lookup = self.word_vocabulary.get
         unknown = repeat(-1)
         return list(map(lookup, tokens, unknown)) + list(map(lookup, map(" ".join, zip(tokens, tokens[1:])), unknown))
@@ -107,18 +106,17 @@ class FastScorer:
         values /= np.sqrt(values @ values)
         return values @ coef[index]
 
-    def _batch_text_logits(self, texts: list[str]) -> np.ndarray:
-        """Word and char n-gram logits of many documents, counted in numpy rather than per document."""
+    def _batch_text_logits(self, splits: list[list[str]]) -> np.ndarray:
+        """Word and char n-gram logits of many documents (each split into words), counted in numpy."""
         o_words, o_chars, o_signals = self.offsets[:3]
-        n_rows = len(texts)
+        n_rows = len(splits)
         row_numbers = np.arange(n_rows)
-        word_docs = list(map(self._word_columns, texts))
+        word_docs = list(map(self._word_columns, splits))
         columns = np.asarray(list(chain.from_iterable(word_docs)), dtype=np.int64)
         rows = np.repeat(row_numbers, list(map(len, word_docs)))
         known = columns >= 0
         logits = _counted_logits(rows[known], columns[known], n_rows, self.word_idf, self.coef[o_words:o_chars])
         cache = self._char_cache
-        splits = [text.split() for text in texts]
         new_words = [word for word in set(chain.from_iterable(splits)) if word not in cache]  # not set - keys(): that walks the cache
         if new_words:  # first sight of these words: cut and look up together
             if len(cache) + len(new_words) > cache.max_size:
@@ -139,16 +137,16 @@ class FastScorer:
     def predict_proba(self, prepared) -> np.ndarray:
         n_rows = len(prepared)
         o_words, o_chars, o_signals, o_relevance, end = self.offsets
-        texts = [p.text for p in prepared]
+        splits = [p.text.split() for p in prepared]
         if n_rows <= _SMALL_BATCH:
             # Sorting and counting in numpy costs more than scoring a handful of comments one by one.
             logits = np.array([
-                self._row_tfidf_logits(self._word_columns(text), self.word_idf, self.coef[o_words:o_chars])
-                + self._row_tfidf_logits(self._char_columns(text), self.char_idf, self.coef[o_chars:o_signals])
-                for text in texts
+                self._row_tfidf_logits(self._word_columns(tokens), self.word_idf, self.coef[o_words:o_chars])
+                + self._row_tfidf_logits(self._char_columns(tokens), self.char_idf, self.coef[o_chars:o_signals])
+                for tokens in splits
             ]).reshape(n_rows, self.coef.shape[1])
         else:
-            logits = self._batch_text_logits(texts)
+            logits = self._batch_text_logits(splits)
         # The hand-made features are few (tens of columns): a dense block is cheaper than a sparse one.
         signals = np.zeros((n_rows, o_relevance - o_signals))
         rows: list[int] = []

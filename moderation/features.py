@@ -14,7 +14,7 @@ from .markers import Marker, find_markers
 from .memo import BoundedMemo
 from .normalize import ASCII_DIGITS, ASCII_LETTERS, ASCII_UPPERCASE, Normalized, Token, count_ascii, folded_words, normalize, tokens
 from .lexicon import IDENTITY_TERMS, NAME_WORDS
-from .profanity import Hit, find_profanity, might_contain_profanity, name_positions
+from .profanity import Hit, might_contain_profanity, name_positions, profanity_hits
 
 IDENTITY_TOKEN = "idterm"
 NAME_TOKEN = "nameword"
@@ -53,7 +53,8 @@ def prepare(text: str, title: str | None = None, body: str | None = None, _cache
     folded = folded_words(normalized)
     words = frozenset(folded)
     # Offsets are only needed to place swear words and names; most comments have neither.
-    token_list = tokens(normalized) if might_contain_profanity(folded) or not words.isdisjoint(NAME_WORDS) else None
+    swearing = might_contain_profanity(folded)
+    token_list = tokens(normalized) if swearing or not words.isdisjoint(NAME_WORDS) else None
     article = title_only = None
     if title or body:
         key = (title or "", body or "")
@@ -67,7 +68,7 @@ def prepare(text: str, title: str | None = None, body: str | None = None, _cache
         normalized=normalized,
         folded=folded,
         text=model_text(normalized, token_list, words) if token_list is not None else _blinded_text(folded, words),
-        hits=find_profanity(normalized, token_list) if token_list is not None else [],
+        hits=profanity_hits(normalized, token_list) if swearing else [],
         markers=find_markers(text),
         article=article,
         title=title_only,
@@ -115,7 +116,8 @@ def select_text(prepared: Sequence[Prepared]) -> list[str]:
     return [p.text for p in prepared]
 
 
-_URL_RE = re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|net|org|ly|io|co|info|biz|xyz|tv|me)\b", re.IGNORECASE)
+_TLDS = ("com", "net", "org", "ly", "io", "co", "info", "biz", "xyz", "tv", "me")
+_URL_RE = re.compile(r"https?://|www\.|\b[\w-]+\.(?:%s)\b" % "|".join(_TLDS), re.IGNORECASE)
 _EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+\.\w+", re.IGNORECASE)
 _PHONE_RE = re.compile(r"\+?\d[\d\s().-]{8,}\d")
 _MONEY_RE = re.compile(r"[$£€]\s?\d|\d+\s?(?:usd|dollars|bucks|k/month|/day|/week|per day|a day)\b", re.IGNORECASE)
@@ -191,7 +193,6 @@ _SCANNED = (
     ("spam_email", _EMAIL_RE, lambda original, lowered: _EMAIL_HINT.search(original) is not None),
     ("spam_money", _MONEY_RE, _contains_any("$", "£", "€", "usd", "dollar", "bucks", "/day", "/week", "/month", " a day", "per day")),
 )
-_TLDS = ("com", "net", "org", "ly", "io", "co", "info", "biz", "xyz", "tv", "me")
 _TLD_RE = re.compile(r"(?<=[\w-])\.(?:%s)\b" % "|".join(_TLDS))
 _TLD_SUFFIXES = tuple("." + tld for tld in _TLDS)  # a cheap test before the pattern
 

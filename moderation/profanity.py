@@ -17,7 +17,7 @@ from .memo import BoundedMemo
 from .lexicon import NAME_WORDS, STEM_ALLOWED, Lexicon, load_lexicon
 from .normalize import Normalized, Token
 
-__all__ = ["Hit", "find_profanity", "might_contain_profanity"]
+__all__ = ["Hit", "find_profanity", "might_contain_profanity", "profanity_hits"]
 
 _RUN_RE = re.compile(r"([a-z])\1{2,}")
 _GAP_FOR_SPACED_LETTERS = re.compile(r"[\s.\-_,*]{1,3}")
@@ -138,9 +138,14 @@ def might_contain_profanity(folded: Sequence[str], lexicon: Lexicon | None = Non
 
 def find_profanity(normalized: Normalized, tokens: list[Token], lexicon: Lexicon | None = None) -> list[Hit]:
     """Every swear word in a comment, as spans of the original text."""
-    hits: list[Hit] = []
     if not might_contain_profanity([t.folded for t in tokens], lexicon):
-        return hits
+        return []
+    return profanity_hits(normalized, tokens, lexicon)
+
+
+def profanity_hits(normalized: Normalized, tokens: list[Token], lexicon: Lexicon | None = None) -> list[Hit]:
+    """`find_profanity` for a comment `might_contain_profanity` has already let through."""
+    hits: list[Hit] = []
     lookup = _lookup_default if lexicon is None else (lambda word: _lookup(word, lexicon))
     lexicon = lexicon or load_lexicon()
     text = normalized.text
