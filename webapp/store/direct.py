@@ -67,7 +67,8 @@ def write_lock(engine: Engine) -> Iterator[None]:
     descriptor = _LOCK_FILES.get(key)
     if descriptor is None:
         descriptor = _LOCK_FILES[key] = os.open(path + ".write-lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-    with _THREAD_LOCKS.setdefault(path, threading.Lock()):  # flock does not exclude threads sharing a descriptor
+    thread_lock = _THREAD_LOCKS.get(path) or _THREAD_LOCKS.setdefault(path, threading.Lock())  # no new Lock per write
+    with thread_lock:  # flock does not exclude threads sharing a descriptor
         fcntl.flock(descriptor, fcntl.LOCK_EX)
         try:
             yield
