@@ -136,7 +136,7 @@ class Moderator:
             return []
         with _collector_paused():
             prepared = prepare_batch(triples)
-            rows = np.round(self._probabilities(prepared), 4).tolist()
+            rows = self._probabilities(prepared).round(4).tolist()  # the method: np.round adds a dispatch layer
             return [self._verdict(p, row) for p, row in zip(prepared, rows)]
 
     def _verdict(self, prepared, row: Sequence[float]) -> Verdict:
