@@ -35,9 +35,8 @@ def _ok(schema: str, description: str = "OK") -> dict[str, Any]:
     return {"description": description, "content": {_JSON: {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
 
 
-def _parse_comment(obj: Any, where: str, articles: dict[str, tuple[str, str]]) -> dict[str, Any]:
+def _parse_comment(obj: Any, where: str, articles: dict[str, tuple[str, str]], config) -> dict[str, Any]:
     """Validate one comment of a request and resolve its article (`articles` caches lookups per request)."""
-    config = current_app.config
     obj = require_object(obj, where)
     comment = {
         "external_id": required_str(obj, "id", where, config["MAX_ID_CHARS"]),
@@ -71,9 +70,8 @@ def _parse_comment(obj: Any, where: str, articles: dict[str, tuple[str, str]]) -
     return comment
 
 
-def _score_and_enqueue(comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _score_and_enqueue(comments: list[dict[str, Any]], app) -> list[dict[str, Any]]:
     """Answer each comment: stored answers for known ids, fresh scores otherwise, queued ones committed first."""
-    config = current_app.config
     answers = {eid: dict(response, queued=True)
                for eid, response in repo.stored_answers(get_direct(), [c["external_id"] for c in comments]).items()}
     todo: dict[str, dict[str, Any]] = {}
@@ -81,19 +79,19 @@ def _score_and_enqueue(comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if comment["external_id"] not in answers:
             todo.setdefault(comment["external_id"], comment)  # the same id twice in a batch: one answer
     pending = list(todo.values())
-    moderator = current_app.extensions["moderation.moderator"]
+    moderator = app.extensions["moderation.moderator"]
     inputs = [(c["text"], make_article(c["article_title"], c["article_body"]) if c["has_article"] else None)
               for c in pending]
-    results = score_items(moderator, inputs, config["FAIL_MODE"])
+    results = score_items(moderator, inputs, app.config["FAIL_MODE"])
     to_queue = []
-    queue_on = current_app.extensions["moderation.enqueue_decisions"]
+    queue_on = app.extensions["moderation.enqueue_decisions"]
     for comment, result in zip(pending, results):
         response = {"id": comment["external_id"], "scores": result["scores"], "flags": list(result["flags"]),
                     "decision": result["decision"], "spans": list(result["spans"]),
                     "model_version": str(result["model_version"])}
         if result.get("degraded"):
             response["degraded"] = True
-        metrics.record_result(response)
+        metrics.record_result(response, app)
         queued = comment["enqueue"] and response["decision"] in queue_on
         if queued:
             to_queue.append({**comment, "result": result, "response": response})
@@ -116,9 +114,9 @@ def _score_and_enqueue(comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
     responses={"200": _ok("ScoreResult"), **error_responses(400, 404, 413, 415)},
 )
 def score():
-    body = json_body()
-    comment = _parse_comment(body, "body", {})
-    return jsonify(_score_and_enqueue([comment])[0])
+    app = current_app._get_current_object()  # one proxy lookup for the whole request
+    comment = _parse_comment(json_body(), "body", {}, app.config)
+    return jsonify(_score_and_enqueue([comment], app)[0])
 
 
 @bp.post("/score:batch")
@@ -138,12 +136,13 @@ def score_batch():
         raise ApiError(400, "invalid_type", "body.comments must be an array.")
     if not items:
         raise ApiError(400, "empty_batch", "body.comments is empty; send at least one comment.")
-    limit = current_app.config["MAX_BATCH"]
+    app = current_app._get_current_object()
+    limit = app.config["MAX_BATCH"]
     if len(items) > limit:
         raise ApiError(400, "batch_too_large", f"body.comments has {len(items)} comments; the limit is {limit}.")
     articles: dict[str, tuple[str, str]] = {}
-    comments = [_parse_comment(item, f"comments[{i}]", articles) for i, item in enumerate(items)]
-    return jsonify(results=_score_and_enqueue(comments))
+    comments = [_parse_comment(item, f"comments[{i}]", articles, app.config) for i, item in enumerate(items)]
+    return jsonify(results=_score_and_enqueue(comments, app))
 
 
 def _article_json(article: Article) -> dict[str, Any]:

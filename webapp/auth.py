@@ -15,7 +15,7 @@ from .errors import ApiError
 from .store import repo
 from .store.db import get_session
 
-__all__ = ["init_app", "require_api_key", "check_api_key", "login_required", "current_reviewer", "login", "logout",
+__all__ = ["init_app", "require_api_key", "check_api_key", "api_key_digest", "login_required", "current_reviewer", "login", "logout",
            "CookieSessions"]
 
 
@@ -36,28 +36,43 @@ def init_app(app: Flask) -> None:
 
 def check_api_key(key: str | None) -> str | None:
     """The name of the valid key `key`, or None (remembered for the request: the rate limit asks first)."""
+    found = _valid_key(key)
+    return found[0] if found is not None else None
+
+
+def api_key_digest(key: str | None) -> str | None:
+    """The stored hash of `key` when it is a valid key, else None (the rate limit's bucket, never the key)."""
+    found = _valid_key(key)
+    return found[1] if found is not None else None
+
+
+def _valid_key(key: str | None) -> tuple[str, str] | None:
+    """(name, hash) of a valid key, looked up once per request."""
     if not key:
         return None
-    checked = g.get("api_key_checked")
+    context = g._get_current_object()  # one proxy lookup for the reads and the write below
+    checked = context.get("api_key_checked")
     if checked is not None and checked[0] == key:
         return checked[1]
-    name = _check_api_key(key)
-    g.api_key_checked = (key, name)
-    return name
-
-
-def _check_api_key(key: str) -> str | None:
     digest = repo.hash_api_key(key)
-    for known in current_app.extensions["moderation.env_key_hashes"]:
+    name = _check_api_key(digest)
+    found = (name, digest) if name is not None else None
+    context.api_key_checked = (key, found)
+    return found
+
+
+def _check_api_key(digest: str) -> str | None:
+    app = current_app._get_current_object()
+    for known in app.extensions["moderation.env_key_hashes"]:
         if hmac.compare_digest(digest, known):
             return "env"
-    cache = current_app.extensions["moderation.key_cache"]
-    ttl = current_app.config["API_KEY_CACHE_SECONDS"]
+    cache = app.extensions["moderation.key_cache"]
+    ttl = app.config["API_KEY_CACHE_SECONDS"]
     hit = cache.get(digest)
     now = time.monotonic()
     if hit is not None and hit[1] > now:
         return hit[0]
-    row = repo.find_api_key(get_session(), key)
+    row = repo.find_api_key_by_hash(get_session(), digest)
     if row is None:
         cache.pop(digest, None)
         return None

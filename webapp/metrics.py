@@ -73,9 +73,9 @@ def init_app(app: Flask, model_version: str) -> Metrics:
     return metrics
 
 
-def record_result(response: dict[str, Any]) -> None:
-    """Count one API answer's decision and flags."""
-    metrics: Metrics = current_app.extensions["moderation.metrics"]
+def record_result(response: dict[str, Any], app: Flask | None = None) -> None:
+    """Count one API answer's decision and flags (`app`: the current app, when the caller holds it)."""
+    metrics: Metrics = (app or current_app).extensions["moderation.metrics"]
     metrics.child(metrics.decisions, response["decision"]).inc()
     for label in response["flags"]:
         metrics.child(metrics.flags, label).inc()

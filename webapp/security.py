@@ -16,7 +16,7 @@ from datetime import timedelta
 from flask import Flask, current_app, request
 from sqlalchemy import func, select
 
-from .auth import bearer_token, check_api_key
+from .auth import api_key_digest, bearer_token
 from .errors import ApiError, _respond
 from .ratelimit import make_counters, parse_limits
 from .store.models import AuditLog, utcnow
@@ -41,8 +41,9 @@ LOGIN_FAILED = "login-failed"  # the audit action review.login writes for a wron
 def api_limit_key() -> str:
     """A valid key's own bucket (its hash, never the key itself); unknown keys share their address's."""
     token = bearer_token() or request.args.get("key")
-    if token and check_api_key(token) is not None:
-        return "key:" + hashlib.sha256(token.encode("utf-8")).hexdigest()[:32]
+    digest = api_key_digest(token)  # checked once per request; the view's own check reuses it
+    if digest is not None:
+        return "key:" + digest[:32]
     return "addr:" + (request.remote_addr or "?")
 
 
@@ -87,7 +88,7 @@ def init_app(app: Flask, api_blueprints=()) -> None:
     def limit_api_key():
         """Runs before the view checks the key: a client over its budget hears 429 whatever key it sends."""
         if request.blueprint in limited:
-            wait = counters.hit("api:" + api_limit_key(), parse_limits(current_app.config["RATE_LIMIT_API"]))
+            wait = counters.hit("api:" + api_limit_key(), parse_limits(config["RATE_LIMIT_API"]))
             if wait is not None:
                 raise RateLimited("Too many requests for this API key; retry after Retry-After seconds.", wait)
 

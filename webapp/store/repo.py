@@ -27,7 +27,7 @@ __all__ = [
     "REASONS", "ReasonSpec", "Stored", "ClaimRefused", "DecisionRefused",
     "get_article", "article_text", "stored_answers", "put_article", "find_comment", "enqueue", "claim", "claim_next", "release",
     "check_decision", "decide", "queue", "queue_depth", "author_history", "audit", "audit_entries", "decisions_since",
-    "create_api_key", "find_api_key", "create_reviewer", "authenticate", "get_reviewer",
+    "create_api_key", "find_api_key", "find_api_key_by_hash", "create_reviewer", "authenticate", "get_reviewer",
     "reviewer_count", "api_key_count", "hash_api_key", "uncertainty", "training_labels",
 ]
 
@@ -461,7 +461,12 @@ def create_api_key(session: Session, name: str) -> str:
 
 def find_api_key(session: Session, key: str) -> ApiKey | None:
     """The unrevoked key with this value, if any."""
-    row = session.scalars(select(ApiKey).where(ApiKey.key_hash == hash_api_key(key))).one_or_none()
+    return find_api_key_by_hash(session, hash_api_key(key))
+
+
+def find_api_key_by_hash(session: Session, key_hash: str) -> ApiKey | None:
+    """The unrevoked key whose `hash_api_key` is `key_hash`, if any."""
+    row = session.scalars(select(ApiKey).where(ApiKey.key_hash == key_hash)).one_or_none()
     return row if row is not None and row.revoked_at is None else None
 
 
