@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import datetime, timezone
 from typing import Any
 
@@ -25,6 +26,7 @@ __all__ = ["bp"]
 bp = Blueprint("api", __name__, url_prefix="/v1")
 
 _JSON = "application/json"
+_ARTICLES_CACHED = 1000  # per worker; emptied when full
 
 
 def _body(schema: str) -> dict[str, Any]:
@@ -56,7 +58,7 @@ def _parse_comment(obj: Any, where: str, articles: dict[str, tuple[str, str]], c
     if title is None and body is None:
         if not article_id:
             raise ApiError(400, "missing_field", f"{awhere} needs an id, or a title and body.")
-        stored = articles.get(article_id) or repo.article_text(get_direct(), article_id)
+        stored = articles.get(article_id) or _stored_article(article_id)
         if stored is None:
             raise ApiError(404, "unknown_article",
                            f"{awhere}.id {article_id!r} is not stored; PUT /v1/articles/{{id}} first "
@@ -68,6 +70,28 @@ def _parse_comment(obj: Any, where: str, articles: dict[str, tuple[str, str]], c
     comment.update(article_id=article_id or None, article_title=title or "", article_body=body or "",
                    has_article=True)
     return comment
+
+
+def _stored_article(article_id: str) -> tuple[str, str] | None:
+    """(title, body) of a stored article, kept in this worker for ARTICLE_CACHE_SECONDS.
+
+    A busy thread names the same article in every comment; reading it costs about a twentieth of a
+    scoring request. A replacement (PUT) is seen at once by the worker that stored it, by the others
+    within ARTICLE_CACHE_SECONDS. An unknown id is not remembered: it may be stored any moment.
+    """
+    app = current_app._get_current_object()
+    ttl = app.config["ARTICLE_CACHE_SECONDS"]
+    cache = app.extensions["moderation.article_cache"]
+    now = time.monotonic()
+    hit = cache.get(article_id)
+    if hit is not None and hit[1] > now:
+        return hit[0]
+    stored = repo.article_text(get_direct(), article_id)
+    if stored is not None and ttl > 0:
+        if len(cache) >= _ARTICLES_CACHED:
+            cache.clear()
+        cache[article_id] = (stored, now + ttl)
+    return stored
 
 
 def _score_and_enqueue(comments: list[dict[str, Any]], app) -> list[dict[str, Any]]:
@@ -168,6 +192,7 @@ def put_article(article_id: str):
     text = optional_str(body, "body", "body", config["MAX_ARTICLE_CHARS"], default="")
     url = optional_str(body, "url", "body", 2048)
     article, created = repo.put_article(get_session(), article_id, title, text, url)
+    current_app.extensions["moderation.article_cache"].pop(article_id, None)
     return jsonify(_article_json(article)), 201 if created else 200
 
 

@@ -37,6 +37,7 @@ class Defaults:
     ENQUEUE_DECISIONS = [DECISIONS[1]]  # "review"; add "reject" to hold rejected comments for a human too
     API_KEYS: str | list = ""  # comma-separated extra keys (MODERATION_API_KEYS)
     API_KEY_CACHE_SECONDS = 30
+    ARTICLE_CACHE_SECONDS = 2  # a replaced article (PUT) reaches the other workers within this long; 0: no cache
     CLAIM_LEASE_SECONDS = 300
     QUEUE_PAGE_SIZE = 50
     DECISIONS_PAGE_SIZE = 500
@@ -98,6 +99,9 @@ def check_config(config: Mapping[str, Any]) -> None:
     for key in ("MAX_TEXT_CHARS", "MAX_BATCH", "CLAIM_LEASE_SECONDS", "MAX_ID_CHARS"):
         if not isinstance(config[key], int) or config[key] <= 0:
             raise ConfigError(f"{key} must be a positive integer, not {config[key]!r}")
+    for key in ("API_KEY_CACHE_SECONDS", "ARTICLE_CACHE_SECONDS"):
+        if isinstance(config[key], bool) or not isinstance(config[key], (int, float)) or config[key] < 0:
+            raise ConfigError(f"{key} must be a number of seconds, 0 or more, not {config[key]!r}")
     if config["MAX_ID_CHARS"] > 256:  # the id, author and article id columns are VARCHAR(256)
         raise ConfigError(f"MAX_ID_CHARS is at most 256, not {config['MAX_ID_CHARS']}")
     for key in ("RATE_LIMIT_API", "RATE_LIMIT_LOGIN"):

@@ -114,6 +114,48 @@ def test_article_by_id(api):
     assert response.status_code == 200 and response.get_json()["queued"] is True
 
 
+
+def _record_article_bodies(app, monkeypatch) -> list[str]:
+    seen: list[str] = []
+    moderator = app.extensions["moderation.moderator"]
+    original = moderator.score
+    monkeypatch.setattr(moderator, "score", lambda text, article=None: seen.append(article.body) or original(text, article))
+    return seen
+
+
+def _replace_elsewhere(app, body: str) -> None:
+    """What another worker's PUT does here: the row changes, this worker's copy is not told."""
+    from webapp.store import repo
+
+    with make_session(app) as session:
+        repo.put_article(session, "a1", "Budget", body, None)
+
+
+def test_stored_article_replaced_by_another_worker_is_read_again_once_the_copy_expires(api, app, monkeypatch):
+    seen = _record_article_bodies(app, monkeypatch)
+    now = [1000.0]
+    monkeypatch.setattr("webapp.api.time.monotonic", lambda: now[0])
+    api.put("/v1/articles/a1", {"title": "Budget", "body": "first"})
+    api.post("/v1/score", score_body(id="c1", article={"id": "a1"}, text="fine"))
+    _replace_elsewhere(app, "second")
+    api.post("/v1/score", score_body(id="c2", article={"id": "a1"}, text="fine"))
+    now[0] += app.config["ARTICLE_CACHE_SECONDS"] + 0.01
+    api.post("/v1/score", score_body(id="c3", article={"id": "a1"}, text="fine"))
+    api.put("/v1/articles/a1", {"title": "Budget", "body": "third"})  # this worker's own PUT: seen at once
+    api.post("/v1/score", score_body(id="c4", article={"id": "a1"}, text="fine"))
+    assert seen == ["first", "first", "second", "third"]
+
+
+def test_article_cache_off(config, request, monkeypatch):
+    config["ARTICLE_CACHE_SECONDS"] = 0
+    api, app = request.getfixturevalue("api"), request.getfixturevalue("app")
+    seen = _record_article_bodies(app, monkeypatch)
+    api.put("/v1/articles/a1", {"title": "Budget", "body": "first"})
+    api.post("/v1/score", score_body(id="c1", article={"id": "a1"}, text="fine"))
+    _replace_elsewhere(app, "second")
+    api.post("/v1/score", score_body(id="c2", article={"id": "a1"}, text="fine"))
+    assert seen == ["first", "second"]
+
 def test_article_optional(api):
     response = api.post("/v1/score", {"id": "x", "text": "hello"})
     assert response.status_code == 200

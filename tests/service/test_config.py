@@ -57,6 +57,8 @@ def test_production_refuses_the_dev_secret(tmp_path, moderator, monkeypatch):
     ({"WEBHOOK_URL": "http://127.0.0.1:9/hook"}, "WEBHOOK_SECRET"),
     ({"ENV": "staging"}, "ENV"),
     ({"MAX_ID_CHARS": 1000}, "MAX_ID_CHARS"),
+    ({"ARTICLE_CACHE_SECONDS": -1}, "ARTICLE_CACHE_SECONDS"),
+    ({"API_KEY_CACHE_SECONDS": "soon"}, "API_KEY_CACHE_SECONDS"),
 ])
 def test_bad_settings_refused(tmp_path, moderator, config, match):
     with pytest.raises(ConfigError, match=match):
