@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .normalize import ASCII_UPPERCASE, count_ascii
+from .normalize import ASCII_UPPERCASE, ascii_letter_runs, count_ascii
 
 __all__ = ["Marker", "find_markers", "MARKER_KINDS"]
 
@@ -54,7 +54,6 @@ _GATED = [(kind, not isinstance(gate[0], str), gate, pattern) for kind, gate, pa
 _ALL_ANCHORS = frozenset().union(*(gate[0] for _kind, by_words, gate, _pattern in _GATED if by_words))
 _WORD_RE = re.compile(r"[A-Za-z]{4,}")
 # ASCII bytes with every non-letter turned into a space: .split() then gives the runs of a-z (as bytes).
-_LETTERS_ONLY = bytes(c if chr(c).isascii() and chr(c).isalpha() else ord(" ") for c in range(256))
 _CASE_FLIP_RE = re.compile(r"[a-z][A-Z][a-z][A-Z]|[A-Z][a-z][A-Z][a-z]")
 
 
@@ -91,7 +90,7 @@ def find_markers(text: str) -> list[Marker]:
     # The gates are exact for ASCII text: each pattern's words are whole runs of a-z there. Other
     # text runs every pattern, as case-insensitive matching pairs "ſ" with "s" and "K" with "k".
     ascii_text = text.isascii()
-    words = frozenset(lowered.encode("ascii").translate(_LETTERS_ONLY).split()) if ascii_text else frozenset()
+    words = frozenset(ascii_letter_runs(lowered)) if ascii_text else frozenset()
     any_anchor = not ascii_text or not _ALL_ANCHORS.isdisjoint(words)  # usually False: skip every word gate at once
     for kind, by_words, gate, pattern in _GATED:
         if ascii_text:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import os
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -64,23 +63,26 @@ class Verdict:
         }
 
 
-@contextmanager
-def _collector_paused():
+class _collector_paused:
     """Pause Python's cyclic garbage collector for one batch.
 
     A batch allocates tens of thousands of short-lived tuples and lists, which keeps triggering
     the collector, and each full pass walks every object in the process, the loaded model
     included: about a third of batch time. The batch makes no reference cycles, so reference
-    counting frees it all the same; the collector is switched back on afterwards.
+    counting frees it all the same; the collector is switched back on afterwards. A class, not
+    @contextmanager, which builds a generator on every call.
     """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
+
+    __slots__ = ("paused",)
+
+    def __enter__(self) -> None:
+        self.paused = gc.isenabled()
+        if self.paused:
+            gc.disable()
+
+    def __exit__(self, *exc_info) -> None:
+        if self.paused:
+            gc.enable()
 
 
 def _span(label: str, text: str, start: int, end: int) -> dict:
