@@ -85,7 +85,8 @@ class FastScorer:
         self.coef = classifier.coef_
         self.intercept = classifier.intercept_
         self._text_idf = np.concatenate((self.word_idf, self.char_idf))  # the word and char blocks side by side
-        self._dense_coef = np.ascontiguousarray(self.coef[self.offsets[2]:])  # the signal and relevance blocks
+        # The signal and relevance blocks' weights, and the intercept as the weight of a constant 1.
+        self._dense_coef = np.vstack((self.coef[self.offsets[2]:], self.intercept[None, :]))
         if self.coef.shape[0] != self.offsets[-1]:
             raise ValueError("classifier width does not match the feature blocks")
 
@@ -168,32 +169,31 @@ class FastScorer:
 
     def predict_proba(self, prepared) -> np.ndarray:
         n_rows = len(prepared)
+        if not n_rows:
+            return np.zeros((0, self.coef.shape[1]))
         o_words, o_chars, o_signals, o_relevance, end = self.offsets
         splits = [p.text.split() for p in prepared]
         if n_rows <= _SMALL_BATCH:
             # Sorting and counting in numpy costs more than scoring a handful of comments one by one.
-            logits = np.array(list(map(self._row_text_logits, splits))).reshape(n_rows, self.coef.shape[1])
+            logits = np.vstack(list(map(self._row_text_logits, splits)))
         else:
             logits = self._batch_text_logits(splits)
-        # The hand-made features are few (tens of columns): one dense block holds signals and relevance.
+        # The hand-made features are few (tens of columns): each comment's signals, relevance features and a 1
+        # for the intercept go in one Python list, and the rows become one array (cheaper than numpy assignments).
         n_signals = o_relevance - o_signals
-        dense = np.zeros((n_rows, end - o_signals))
-        rows: list[int] = []
-        columns: list[int] = []
-        values: list[float] = []
         signal_vocabulary = self.signal_vocabulary
-        for row, row_signals in enumerate(extract_signals(prepared)):
-            for key, value in row_signals.items():
-                index = signal_vocabulary.get(key)
-                if index is not None:
-                    rows.append(row)
-                    columns.append(index)
-                    values.append(value)
-        dense[rows, columns] = values
         article_cache = self._article_weights  # kept between calls: the service scores one comment at a time
         if len(article_cache) > _ARTICLES_REMEMBERED:
             article_cache.clear()
-        dense[:, n_signals:] = [self.relevance.row(p, article_cache) for p in prepared]
-        logits += dense @ self._dense_coef
-        logits += self.intercept
+        dense_rows = []
+        for p, row_signals in zip(prepared, extract_signals(prepared)):
+            row = [0.0] * n_signals
+            for key, value in row_signals.items():
+                index = signal_vocabulary.get(key)
+                if index is not None:
+                    row[index] = value
+            row += self.relevance.row(p, article_cache)
+            row.append(1.0)
+            dense_rows.append(row)
+        logits += np.array(dense_rows) @ self._dense_coef
         return expit(logits, out=logits)
