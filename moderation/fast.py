@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from itertools import chain, repeat
+from itertools import chain
 
 import numpy as np
 from scipy import sparse
@@ -84,19 +84,22 @@ class FastScorer:
         classifier = pipeline.named_steps["classify"]
         self.coef = classifier.coef_
         self.intercept = classifier.intercept_
+        if self.coef.shape[0] != self.offsets[-1]:
+            raise ValueError("classifier width does not match the feature blocks")
         self._text_idf = np.concatenate((self.word_idf, self.char_idf))  # the word and char blocks side by side
         # The signal and relevance blocks' weights, and the intercept as the weight of a constant 1.
         self._dense_coef = np.vstack((self.coef[self.offsets[2]:], self.intercept[None, :]))
-        if self.coef.shape[0] != self.offsets[-1]:
-            raise ValueError("classifier width does not match the feature blocks")
 
     def _text_columns_of_word(self, word: str) -> bytes:
+        return self._packed_text_columns(self.char_grams.columns_of_word(word))
+
+    def _packed_text_columns(self, char_columns: np.ndarray) -> bytes:
         """A word's char n-gram columns, shifted past the word block, packed as int32 bytes.
 
         Bytes join in one C call (numpy concatenates a dozen small arrays at about a tenth of the
         cost of scoring a comment) and take 40-65% of an array's memory in the cache.
         """
-        return (self.char_grams.columns_of_word(word) + self.offsets[1]).astype(np.int32).tobytes()
+        return (char_columns + self.offsets[1]).astype(np.int32).tobytes()
 
     def _row_text_logits(self, tokens: list[str]) -> np.ndarray:
         """One document's word and char TF-IDF blocks times their weights, in one sort and one gather.
@@ -105,10 +108,8 @@ class FastScorer:
         each block is l2-normalised on its own, as the two vectorisers do. Every numpy call costs
         a few microseconds here whatever its size, so they are kept few.
         """
-        lookup = self.word_vocabulary.get
         parts = list(map(self._char_cache.__getitem__, tokens))
-        words = [column for column in map(lookup, tokens) if column is not None]
-        words += [column for column in map(lookup, map(" ".join, zip(tokens, tokens[1:]))) if column is not None]
+        words = self._word_columns(tokens)
         if words:
             parts.append(array("i", words).tobytes())
         columns = np.sort(np.frombuffer(b"".join(parts), dtype=np.int32))
@@ -132,10 +133,11 @@ class FastScorer:
         return np.dot(values, self.coef.take(columns, axis=0))
 
     def _word_columns(self, tokens: list[str]) -> list[int]:
-        """Vocabulary columns (-1: unknown) of a document's words and word pairs."""
+        """Vocabulary columns of a document's known words and word pairs."""
         lookup = self.word_vocabulary.get
-        unknown = repeat(-1)
-        return list(map(lookup, tokens, unknown)) + list(map(lookup, map(" ".join, zip(tokens, tokens[1:])), unknown))
+        words = [column for column in map(lookup, tokens) if column is not None]
+        words += [column for column in map(lookup, map(" ".join, zip(tokens, tokens[1:]))) if column is not None]
+        return words
 
     def _batch_text_logits(self, splits: list[list[str]]) -> np.ndarray:
         """Word and char n-gram logits of many documents (each split into words), counted in numpy."""
@@ -145,15 +147,13 @@ class FastScorer:
         word_docs = list(map(self._word_columns, splits))
         columns = np.asarray(list(chain.from_iterable(word_docs)), dtype=np.int64)
         rows = np.repeat(row_numbers, list(map(len, word_docs)))
-        known = columns >= 0
-        logits = _counted_logits(rows[known], columns[known], n_rows, self.word_idf, self.coef[o_words:o_chars])
+        logits = _counted_logits(rows, columns, n_rows, self.word_idf, self.coef[o_words:o_chars])
         cache = self._char_cache
         new_words = [word for word in set(chain.from_iterable(splits)) if word not in cache]  # not set - keys(): that walks the cache
         if new_words:  # first sight of these words: cut and look up together
             if len(cache) + len(new_words) > cache.max_size:
                 cache.clear()
-            cache.update(zip(new_words, [(columns + o_chars).astype(np.int32).tobytes()
-                                         for columns in self.char_grams.columns_of_words(new_words)]))
+            cache.update(zip(new_words, map(self._packed_text_columns, self.char_grams.columns_of_words(new_words))))
         char_of_word = cache.__getitem__
         packed: list[bytes] = []
         lengths: list[int] = []
@@ -171,7 +171,6 @@ class FastScorer:
         n_rows = len(prepared)
         if not n_rows:
             return np.zeros((0, self.coef.shape[1]))
-        o_words, o_chars, o_signals, o_relevance, end = self.offsets
         splits = [p.text.split() for p in prepared]
         if n_rows <= _SMALL_BATCH:
             # Sorting and counting in numpy costs more than scoring a handful of comments one by one.
@@ -180,7 +179,7 @@ class FastScorer:
             logits = self._batch_text_logits(splits)
         # The hand-made features are few (tens of columns): each comment's signals, relevance features and a 1
         # for the intercept go in one Python list, and the rows become one array (cheaper than numpy assignments).
-        n_signals = o_relevance - o_signals
+        n_signals = self.offsets[3] - self.offsets[2]
         signal_vocabulary = self.signal_vocabulary
         article_cache = self._article_weights  # kept between calls: the service scores one comment at a time
         if len(article_cache) > _ARTICLES_REMEMBERED:
