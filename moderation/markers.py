@@ -53,7 +53,6 @@ _COMPILED = [(kind, keywords, re.compile(pattern, re.IGNORECASE)) for kind, keyw
 _GATED = [(kind, not isinstance(gate[0], str), gate, pattern) for kind, gate, pattern in _COMPILED]
 _ALL_ANCHORS = frozenset().union(*(gate[0] for _kind, by_words, gate, _pattern in _GATED if by_words))
 _WORD_RE = re.compile(r"[A-Za-z]{4,}")
-# ASCII bytes with every non-letter turned into a space: .split() then gives the runs of a-z (as bytes).
 _CASE_FLIP_RE = re.compile(r"[a-z][A-Z][a-z][A-Z]|[A-Z][a-z][A-Z][a-z]")
 
 

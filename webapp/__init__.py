@@ -60,6 +60,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, moderator: Any =
     from . import api, auth, cli, errors, metrics, ops, perspective, review, webhook
     from .config import enqueue_decisions, load_config
     from .errors import ApiError
+    from .expiring import ExpiringCache
     from .scoring import load_or_stand_in
     from .store import db
 
@@ -84,7 +85,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, moderator: Any =
     app.extensions["moderation.model_version"] = str(model_version)
 
     app.extensions["moderation.enqueue_decisions"] = frozenset(enqueue_decisions(app.config))
-    app.extensions["moderation.article_cache"] = {}  # article id -> ((title, body), expires); see api._stored_article
+    app.extensions["moderation.article_cache"] = ExpiringCache()  # article id -> (title, body); see api._stored_article
     metrics.init_app(app, str(model_version))
     from . import model_reload  # follow models/current: a promoted model is served without a restart
 

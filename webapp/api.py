@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from datetime import datetime, timezone
 from typing import Any
 
@@ -26,7 +25,6 @@ __all__ = ["bp"]
 bp = Blueprint("api", __name__, url_prefix="/v1")
 
 _JSON = "application/json"
-_ARTICLES_CACHED = 1000  # per worker; emptied when full
 
 
 def _body(schema: str) -> dict[str, Any]:
@@ -80,17 +78,12 @@ def _stored_article(article_id: str) -> tuple[str, str] | None:
     within ARTICLE_CACHE_SECONDS. An unknown id is not remembered: it may be stored any moment.
     """
     app = current_app._get_current_object()
-    ttl = app.config["ARTICLE_CACHE_SECONDS"]
     cache = app.extensions["moderation.article_cache"]
-    now = time.monotonic()
-    hit = cache.get(article_id)
-    if hit is not None and hit[1] > now:
-        return hit[0]
-    stored = repo.article_text(get_direct(), article_id)
-    if stored is not None and ttl > 0:
-        if len(cache) >= _ARTICLES_CACHED:
-            cache.clear()
-        cache[article_id] = (stored, now + ttl)
+    stored = cache.get(article_id)
+    if stored is None:
+        stored = repo.article_text(get_direct(), article_id)
+        if stored is not None:
+            cache.put(article_id, stored, app.config["ARTICLE_CACHE_SECONDS"])
     return stored
 
 
@@ -192,7 +185,7 @@ def put_article(article_id: str):
     text = optional_str(body, "body", "body", config["MAX_ARTICLE_CHARS"], default="")
     url = optional_str(body, "url", "body", 2048)
     article, created = repo.put_article(get_session(), article_id, title, text, url)
-    current_app.extensions["moderation.article_cache"].pop(article_id, None)
+    current_app.extensions["moderation.article_cache"].pop(article_id)
     return jsonify(_article_json(article)), 201 if created else 200
 
 

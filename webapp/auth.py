@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import hmac
-import time
 from typing import Callable
 
 from flask import Flask, current_app, g, redirect, request, session, url_for
@@ -12,6 +11,7 @@ from flask.sessions import SecureCookieSessionInterface
 
 from .config import api_keys
 from .errors import ApiError
+from .expiring import ExpiringCache
 from .store import repo
 from .store.db import get_session
 
@@ -31,7 +31,7 @@ class CookieSessions(SecureCookieSessionInterface):
 def init_app(app: Flask) -> None:
     """Hash the environment's keys once; keep a short-lived cache of keys found in the database."""
     app.extensions["moderation.env_key_hashes"] = [repo.hash_api_key(k) for k in api_keys(app.config)]
-    app.extensions["moderation.key_cache"] = {}
+    app.extensions["moderation.key_cache"] = ExpiringCache()  # key hash -> name, API_KEY_CACHE_SECONDS
 
 
 def check_api_key(key: str | None) -> str | None:
@@ -67,19 +67,14 @@ def _check_api_key(digest: str) -> str | None:
         if hmac.compare_digest(digest, known):
             return "env"
     cache = app.extensions["moderation.key_cache"]
-    ttl = app.config["API_KEY_CACHE_SECONDS"]
-    hit = cache.get(digest)
-    now = time.monotonic()
-    if hit is not None and hit[1] > now:
-        return hit[0]
+    name = cache.get(digest)
+    if name is not None:
+        return name
     row = repo.find_api_key_by_hash(get_session(), digest)
     if row is None:
-        cache.pop(digest, None)
+        cache.pop(digest)
         return None
-    if ttl > 0:
-        if len(cache) > 1000:
-            cache.clear()
-        cache[digest] = (row.name, now + ttl)
+    cache.put(digest, row.name, app.config["API_KEY_CACHE_SECONDS"])
     return row.name
 
 

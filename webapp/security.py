@@ -31,6 +31,7 @@ class RateLimited(ApiError):
         super().__init__(429, "too_many_requests", message)
         self.retry_after = max(1, math.ceil(retry_after))
 
+
 # No 'unsafe-inline': every script and style comes from /static.
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
@@ -97,7 +98,7 @@ def init_app(app: Flask, api_blueprints=()) -> None:
     @functools.wraps(login_view)
     def limited_login(*args, **kwargs):
         if request.method == "POST":
-            wait = counters.hit(login_limit_key(), parse_limits(current_app.config["RATE_LIMIT_LOGIN"]))
+            wait = counters.hit(login_limit_key(), parse_limits(config["RATE_LIMIT_LOGIN"]))
             if wait is not None:
                 raise RateLimited("Too many login attempts for this name; wait a minute.", wait)
         return login_view(*args, **kwargs)

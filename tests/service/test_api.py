@@ -134,7 +134,7 @@ def _replace_elsewhere(app, body: str) -> None:
 def test_stored_article_replaced_by_another_worker_is_read_again_once_the_copy_expires(api, app, monkeypatch):
     seen = _record_article_bodies(app, monkeypatch)
     now = [1000.0]
-    monkeypatch.setattr("webapp.api.time.monotonic", lambda: now[0])
+    app.extensions["moderation.article_cache"].clock = lambda: now[0]
     api.put("/v1/articles/a1", {"title": "Budget", "body": "first"})
     api.post("/v1/score", score_body(id="c1", article={"id": "a1"}, text="fine"))
     _replace_elsewhere(app, "second")
