@@ -71,7 +71,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, moderator: Any =
     load_config(app, test_config)
     os.makedirs(app.instance_path, exist_ok=True)
 
-    engine = db.make_engine(db.database_url(app))
+    engine = db.make_engine(db.database_url(app), app.config["SQLITE_SYNCHRONOUS"])
     db.init_app(app, engine)
     with db.migration_lock(app):
         db.upgrade(engine)

@@ -11,9 +11,10 @@ from moderation.labels import DECISIONS
 
 from .ratelimit import parse_limits
 
-__all__ = ["Defaults", "load_config", "DEV_SECRET_KEY", "ConfigError"]
+__all__ = ["Defaults", "load_config", "DEV_SECRET_KEY", "ConfigError", "SQLITE_SYNCHRONOUS_MODES"]
 
 DEV_SECRET_KEY = "dev"  # refused in production by `check_config`
+SQLITE_SYNCHRONOUS_MODES = ("EXTRA", "FULL", "NORMAL")  # SQLite's PRAGMA synchronous levels that keep the file sound
 
 
 class ConfigError(RuntimeError):
@@ -26,6 +27,9 @@ class Defaults:
     ENV = "development"  # "production" turns on the safety checks below
     SECRET_KEY = DEV_SECRET_KEY
     DATABASE_URL: str | None = None  # None: SQLite file under the instance folder
+    # SQLite only: FULL syncs each commit, so a queued comment survives a power cut once acknowledged;
+    # NORMAL (faster) keeps it through a crash of the service but not of the machine. See docs/service.md.
+    SQLITE_SYNCHRONOUS = "FULL"
     MODEL_PATH: str | None = None  # None: the model shipped with `moderation`
     THRESHOLDS: dict = {}  # label -> {"review": float, "reject": float} overrides
     FAIL_MODE = "closed"  # scoring failure: "closed" holds for review, "open" publishes
@@ -91,6 +95,10 @@ def check_config(config: Mapping[str, Any]) -> None:
         raise ConfigError(f"MODERATION_ENV must be 'development' or 'production', not {config['ENV']!r}")
     if config["ENV"] == "production" and config["SECRET_KEY"] in (None, "", DEV_SECRET_KEY):
         raise ConfigError("production refuses the development SECRET_KEY: set MODERATION_SECRET_KEY")
+    synchronous = config["SQLITE_SYNCHRONOUS"]
+    if not isinstance(synchronous, str) or synchronous.upper() not in SQLITE_SYNCHRONOUS_MODES:
+        raise ConfigError(f"SQLITE_SYNCHRONOUS must be one of {', '.join(SQLITE_SYNCHRONOUS_MODES)}, not {synchronous!r} "
+                          "(OFF is refused: a machine crash could corrupt the database)")
     if config["FAIL_MODE"] not in ("open", "closed"):
         raise ConfigError(f"FAIL_MODE must be 'open' or 'closed', not {config['FAIL_MODE']!r}")
     unknown = set(enqueue_decisions(config)) - set(DECISIONS)

@@ -8,6 +8,7 @@ import pytest
 
 from webapp import create_app
 from webapp.config import ConfigError
+from webapp.store.db import get_direct
 
 
 def build(tmp_path, moderator, config=None):
@@ -59,10 +60,27 @@ def test_production_refuses_the_dev_secret(tmp_path, moderator, monkeypatch):
     ({"MAX_ID_CHARS": 1000}, "MAX_ID_CHARS"),
     ({"ARTICLE_CACHE_SECONDS": -1}, "ARTICLE_CACHE_SECONDS"),
     ({"API_KEY_CACHE_SECONDS": "soon"}, "API_KEY_CACHE_SECONDS"),
+    ({"SQLITE_SYNCHRONOUS": "OFF"}, "SQLITE_SYNCHRONOUS"),
+    ({"SQLITE_SYNCHRONOUS": "FULL; DROP TABLE comments"}, "SQLITE_SYNCHRONOUS"),
+    ({"SQLITE_SYNCHRONOUS": 2}, "SQLITE_SYNCHRONOUS"),
 ])
 def test_bad_settings_refused(tmp_path, moderator, config, match):
     with pytest.raises(ConfigError, match=match):
         build(tmp_path, moderator, {"TESTING": True, **config})
+
+
+def _synchronous_level(app) -> int:
+    with app.extensions["moderation.engine"].connect() as connection:
+        return connection.exec_driver_sql("PRAGMA synchronous").scalar()
+
+
+def test_sqlite_commits_are_synced_fully_unless_configured(tmp_path, moderator, monkeypatch):
+    assert _synchronous_level(build(tmp_path, moderator, {"TESTING": True})) == 2  # FULL: survives a power cut
+    monkeypatch.setenv("MODERATION_SQLITE_SYNCHRONOUS", "normal")
+    app = build(tmp_path, moderator, {"TESTING": True})
+    assert _synchronous_level(app) == 1  # NORMAL
+    with app.app_context():  # the scoring path's own connection, which commits queued comments
+        assert get_direct().dbapi.execute("PRAGMA synchronous").fetchone()[0] == 1
 
 
 def test_first_start_prints_a_reviewer_password_and_an_api_key(tmp_path, moderator, capsys):

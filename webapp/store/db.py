@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..config import SQLITE_SYNCHRONOUS_MODES
 from .direct import DirectConnection
 
 __all__ = ["database_url", "make_engine", "init_app", "get_session", "get_direct", "make_session", "upgrade",
@@ -29,20 +30,28 @@ def database_url(app: Flask) -> str:
     return "sqlite:///" + os.path.join(app.instance_path, "moderation.sqlite3")
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
-    cursor.execute("PRAGMA synchronous=FULL")  # a queued comment survives a power cut once committed
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
+def _sqlite_pragmas(synchronous: str):
+    """The connect hook: WAL, foreign keys, a busy timeout, and how hard each commit is synced."""
+    if synchronous not in SQLITE_SYNCHRONOUS_MODES:  # interpolated below: only SQLite's own keywords
+        raise ValueError(f"synchronous must be one of {SQLITE_SYNCHRONOUS_MODES}, not {synchronous!r}")
+
+    def on_connect(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
+        # FULL: a queued comment survives a power cut once committed; NORMAL: a crash of the service only
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+    return on_connect
 
 
-def make_engine(url: str) -> Engine:
-    """An engine with the settings each backend needs."""
+def make_engine(url: str, sqlite_synchronous: str = "FULL") -> Engine:
+    """An engine with the settings each backend needs (`sqlite_synchronous`: see Defaults.SQLITE_SYNCHRONOUS)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas(sqlite_synchronous.upper()))
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
