@@ -1,6 +1,7 @@
 """HTTP load: /v1/score under gunicorn next to a bare Flask "hello" under gunicorn, same run, same client.
 
     .venv/bin/python bench/http_load.py [--duration 10] [--clients 2] [--workers 2] [--no-enqueue]
+                                        [--sqlite-synchronous FULL|NORMAL] [--slices N]
 
 Starts both servers on 127.0.0.1 (free ports), drives each for a bounded time with the same client
 processes (one new connection per request, as gunicorn's sync workers close them), stops them and
@@ -15,6 +16,7 @@ import http.client
 import json
 import multiprocessing
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -124,11 +126,14 @@ def drive(targets: dict[str, int], clients: int, duration: float, warmup: float,
           rounds: int = 3, groups: dict[str, int] | None = None) -> dict[str, dict]:
     """Alternate the servers in `rounds` slices so other load on the machine hits both alike.
 
-    `groups` maps a server to its process group, to report the server's CPU time per request.
+    `groups` maps a server to its process group, to report the server's CPU time per request. Each
+    server's throughput per slice is kept too: neighbouring slices share the machine's mood, so their
+    ratios show how much of a run's ratio is the machine.
     """
     slice_ = duration / rounds
     groups = groups or {}
-    collected = {kind: {"latencies": [], "errors": 0, "queued": 0, "elapsed": 0.0, "cpu": 0.0} for kind in targets}
+    collected = {kind: {"latencies": [], "errors": 0, "queued": 0, "elapsed": 0.0, "cpu": 0.0, "slice_rps": []}
+                 for kind in targets}
     with multiprocessing.get_context("spawn").Pool(clients) as pool:
         for kind, port in targets.items():  # warm-up, not counted
             pool.map(client_loop, [(port, kind, time.time() + warmup, i, enqueue) for i in range(clients)])
@@ -138,7 +143,9 @@ def drive(targets: dict[str, int], clients: int, duration: float, warmup: float,
                 started = time.time()
                 results = pool.map(client_loop, [(port, kind, started + slice_, i, enqueue) for i in range(clients)])
                 bucket = collected[kind]
-                bucket["elapsed"] += time.time() - started
+                elapsed = time.time() - started
+                bucket["elapsed"] += elapsed
+                bucket["slice_rps"].append(sum(len(latencies) for latencies, _errors, _queued in results) / elapsed)
                 cpu_after = group_cpu_seconds(groups[kind]) if cpu_before is not None else None
                 bucket["cpu"] = None if cpu_after is None or bucket["cpu"] is None else bucket["cpu"] + cpu_after - cpu_before
                 for latencies, errors, queued in results:
@@ -155,7 +162,7 @@ def drive(targets: dict[str, int], clients: int, duration: float, warmup: float,
         cpu_us = bucket["cpu"] / len(latencies) * 1e6 if bucket["cpu"] is not None and latencies else float("nan")
         summary[kind] = {"requests": len(latencies), "errors": bucket["errors"], "queued": bucket["queued"],
                          "rps": len(latencies) / bucket["elapsed"], "p50_ms": pct(0.50), "p99_ms": pct(0.99),
-                         "server_cpu_us": cpu_us}
+                         "server_cpu_us": cpu_us, "slice_rps": bucket["slice_rps"]}
     return summary
 
 
@@ -178,15 +185,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", help="model path (default: the shipped model)")
     parser.add_argument("--no-enqueue", action="store_true", help="send enqueue=false: scoring only, no queue writes")
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (gthread when > 1)")
+    parser.add_argument("--json", help="also write the figures to this file as JSON")
+    parser.add_argument("--slices", type=int, default=0,
+                        help="alternate the servers this many times (default: one slice per second of --duration)")
+    parser.add_argument("--sqlite-synchronous", default="FULL", choices=["FULL", "NORMAL"],
+                        help="the service's SQLITE_SYNCHRONOUS (FULL, the default, syncs every queued comment)")
     args = parser.parse_args(argv)
     duration = min(max(args.duration, 1.0), 60.0)
+    rounds = args.slices if args.slices > 0 else max(3, round(duration))
 
     workdir = tempfile.mkdtemp(prefix="http_load_")
     env = {k: v for k, v in os.environ.items() if not k.startswith("MODERATION_") and k != "DATABASE_URL"}
     env.update({"MODERATION_API_KEYS": API_KEY, "MODERATION_BOOTSTRAP": "false",
                 "DATABASE_URL": f"sqlite:///{os.path.join(workdir, 'bench.sqlite3')}",
                 "MODERATION_INSTANCE_PATH": os.path.join(workdir, "instance"),
-                "MODERATION_RATE_LIMIT_API": "10000000 per minute"})  # measure throughput, not the limiter
+                "MODERATION_RATE_LIMIT_API": "10000000 per minute",  # measure throughput, not the limiter
+                "MODERATION_SQLITE_SYNCHRONOUS": args.sqlite_synchronous})
     if args.model:
         env["MODERATION_MODEL_PATH"] = args.model
     hello_port, service_port = free_port(), free_port()
@@ -199,15 +213,15 @@ def main(argv: list[str] | None = None) -> int:
             wait_ready(port, process, ready_path)
         put_article(service_port)
         results = drive({kind: port for kind, (_process, port, _ready) in servers.items()}, args.clients, duration,
-                        args.warmup, not args.no_enqueue,
+                        args.warmup, not args.no_enqueue, rounds=rounds,
                         groups={kind: process.pid for kind, (process, _port, _ready) in servers.items()})
     finally:
         for process, _port, _path in servers.values():
             stop(process)
 
     print(f"gunicorn -w {args.workers} --threads {args.threads}, {args.clients} client processes, {duration:.0f} s each "
-          "(3 alternating slices), "
-          f"127.0.0.1, enqueue={'false' if args.no_enqueue else 'true'}")
+          f"({rounds} alternating slices), 127.0.0.1, enqueue={'false' if args.no_enqueue else 'true'}, "
+          f"SQLite synchronous={args.sqlite_synchronous}")
     print(f"{'endpoint':<22}{'requests':>10}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
           f"{'server CPU µs/req':>19}")
     for kind, label in (("hello", "GET /hello (bare)"), ("score", "POST /v1/score")):
@@ -217,8 +231,19 @@ def main(argv: list[str] | None = None) -> int:
     ratio = results["score"]["rps"] / results["hello"]["rps"] if results["hello"]["rps"] else float("nan")
     print(f"queued for review during the run: {results['score']['queued']}")
     print(f"ratio score/hello throughput: {ratio:.2f}  (target >= 0.50)")
+    slice_ratios = sorted(score / hello for score, hello in zip(results["score"]["slice_rps"], results["hello"]["slice_rps"])
+                          if hello)
+    if slice_ratios:
+        print(f"ratio per pair of neighbouring slices: min {slice_ratios[0]:.2f}, "
+              f"median {statistics.median(slice_ratios):.2f}, max {slice_ratios[-1]:.2f}")
     ok = ratio >= 0.5 and results["score"]["p99_ms"] <= 10 and results["score"]["errors"] == 0
     print(f"targets (ratio >= 0.5, p99 <= 10 ms, 0 errors): {'met' if ok else 'NOT met'}")
+    if args.json:
+        settings = {"workers": args.workers, "threads": args.threads, "clients": args.clients, "duration_s": duration,
+                    "slices": rounds, "enqueue": not args.no_enqueue, "sqlite_synchronous": args.sqlite_synchronous}
+        with open(args.json, "w") as handle:
+            json.dump({"settings": settings, "hello": results["hello"], "score": results["score"], "ratio": ratio,
+                       "slice_ratios": slice_ratios, "targets_met": ok}, handle, indent=2)
     return 0
 
 
