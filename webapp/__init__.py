@@ -21,15 +21,21 @@ class JSONProvider(DefaultJSONProvider):
     """Flask's JSON provider, with the compact encoder of `jsonify` built once instead of on every call."""
 
     def response(self, *args: Any, **kwargs: Any):
-        if (self.compact is None and self._app.debug) or self.compact is False:
+        body = self.compact_body(self._prepare_response_obj(args, kwargs))
+        if body is None:
             return super().response(*args, **kwargs)  # indented output, as Flask writes it
+        return self._app.response_class(body, mimetype=self.mimetype)
+
+    def compact_body(self, obj: Any) -> str | None:
+        """The text `jsonify(obj)` sends, or None when Flask would indent it (debug, or compact off)."""
+        if (self.compact is None and self._app.debug) or self.compact is False:
+            return None
         settings = (self.ensure_ascii, self.sort_keys)
         encoder = self.__dict__.get("_compact_encoder")
         if encoder is None or encoder[0] != settings:
             encoder = self._compact_encoder = (settings, json.JSONEncoder(
                 default=self.default, ensure_ascii=self.ensure_ascii, sort_keys=self.sort_keys, separators=(",", ":")))
-        body = encoder[1].encode(self._prepare_response_obj(args, kwargs))
-        return self._app.response_class(f"{body}\n", mimetype=self.mimetype)
+        return f"{encoder[1].encode(obj)}\n"
 
 
 class App(Flask):
@@ -122,6 +128,9 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, moderator: Any =
 
     if app.config["ENV"] == "production":
         app.config["SESSION_COOKIE_SECURE"] = True
+    from . import fastpath  # last: it reads what the hooks above keep in app.extensions
+
+    fastpath.init_app(app)
     return app
 
 

@@ -15,7 +15,7 @@ from .expiring import ExpiringCache
 from .store import repo
 from .store.db import get_session
 
-__all__ = ["init_app", "require_api_key", "check_api_key", "api_key_digest", "login_required", "current_reviewer", "login", "logout",
+__all__ = ["init_app", "require_api_key", "check_api_key", "api_key_digest", "token_from_authorization", "login_required", "current_reviewer", "login", "logout",
            "CookieSessions"]
 
 
@@ -79,7 +79,11 @@ def _check_api_key(digest: str) -> str | None:
 
 
 def bearer_token() -> str | None:
-    header = request.headers.get("Authorization", "")
+    return token_from_authorization(request.headers.get("Authorization", ""))
+
+
+def token_from_authorization(header: str) -> str | None:
+    """The key of an `Authorization: Bearer <key>` header value, or None."""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer":
         return None

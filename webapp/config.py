@@ -38,6 +38,7 @@ class Defaults:
     MAX_ID_CHARS = 256
     MAX_BATCH = 100
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # whole request body; Flask answers 413 above it
+    SCORE_FAST_PATH = True  # answer plain POST /v1/score requests without Flask's per-request machinery (webapp/fastpath.py)
     ENQUEUE_DECISIONS = [DECISIONS[1]]  # "review"; add "reject" to hold rejected comments for a human too
     API_KEYS: str | list = ""  # comma-separated extra keys (MODERATION_API_KEYS)
     API_KEY_CACHE_SECONDS = 30

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask, current_app, g, request
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-__all__ = ["Metrics", "init_app", "record_result", "render"]
+__all__ = ["Metrics", "init_app", "count_request", "record_result", "render"]
 
 _BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
@@ -65,12 +65,17 @@ def init_app(app: Flask, model_version: str) -> Metrics:
         req = request._get_current_object()  # one proxy lookup, not one per attribute
         # The rule, not the raw path, keeps the label set small whatever clients send.
         endpoint = req.url_rule.rule if req.url_rule is not None else "unmatched"
-        metrics.child(metrics.requests, endpoint, req.method, str(response.status_code)).inc()
-        if started is not None:
-            metrics.child(metrics.latency, endpoint).observe(time.perf_counter() - started)
+        count_request(metrics, endpoint, req.method, response.status_code, started)
         return response
 
     return metrics
+
+
+def count_request(metrics: Metrics, endpoint: str, method: str, status: int, started: float | None) -> None:
+    """One answered request: its count by endpoint, method and status, and its latency since `started`."""
+    metrics.child(metrics.requests, endpoint, method, str(status)).inc()
+    if started is not None:
+        metrics.child(metrics.latency, endpoint).observe(time.perf_counter() - started)
 
 
 def record_result(response: dict[str, Any], app: Flask | None = None) -> None:

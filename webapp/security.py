@@ -21,7 +21,7 @@ from .errors import ApiError, _respond
 from .ratelimit import make_counters, parse_limits
 from .store.models import AuditLog, utcnow
 
-__all__ = ["init_app", "lockout_remaining", "api_limit_key", "login_limit_key", "RateLimited", "LOGIN_FAILED"]
+__all__ = ["init_app", "lockout_remaining", "api_limit_key", "key_bucket", "count_api_request", "API_RATE_COUNTED", "login_limit_key", "RateLimited", "LOGIN_FAILED"]
 
 
 class RateLimited(ApiError):
@@ -39,13 +39,27 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'se
 LOGIN_FAILED = "login-failed"  # the audit action review.login writes for a wrong name or password
 
 
+# WSGI environ key: webapp/fastpath.py counted this request already; the value is what the count answered.
+API_RATE_COUNTED = "moderation.api_rate_counted"
+
+
 def api_limit_key() -> str:
     """A valid key's own bucket (its hash, never the key itself); unknown keys share their address's."""
     token = bearer_token() or request.args.get("key")
     digest = api_key_digest(token)  # checked once per request; the view's own check reuses it
     if digest is not None:
-        return "key:" + digest[:32]
+        return key_bucket(digest)
     return "addr:" + (request.remote_addr or "?")
+
+
+def key_bucket(digest: str) -> str:
+    """The rate-limit bucket of a valid API key, from its stored hash."""
+    return "key:" + digest[:32]
+
+
+def count_api_request(app: Flask, bucket: str) -> float | None:
+    """Count one API request in `bucket`: None when allowed, else seconds until it may retry."""
+    return app.extensions["moderation.rate_counters"].hit("api:" + bucket, parse_limits(app.config["RATE_LIMIT_API"]))
 
 
 def login_limit_key() -> str:
@@ -89,7 +103,11 @@ def init_app(app: Flask, api_blueprints=()) -> None:
     def limit_api_key():
         """Runs before the view checks the key: a client over its budget hears 429 whatever key it sends."""
         if request.blueprint in limited:
-            wait = counters.hit("api:" + api_limit_key(), parse_limits(config["RATE_LIMIT_API"]))
+            environ = request.environ
+            if API_RATE_COUNTED in environ:  # handed over by the fast path, which counted it: count once
+                wait = environ[API_RATE_COUNTED]
+            else:
+                wait = count_api_request(app, api_limit_key())
             if wait is not None:
                 raise RateLimited("Too many requests for this API key; retry after Retry-After seconds.", wait)
 
@@ -116,6 +134,7 @@ def init_app(app: Flask, api_blueprints=()) -> None:
                 ("Cross-Origin-Opener-Policy", "same-origin")]
     if config["ENV"] == "production":  # served over HTTPS behind the proxy
         defaults.append(("Strict-Transport-Security", "max-age=31536000"))
+    app.extensions["moderation.security_headers"] = tuple(defaults)  # also sent by webapp/fastpath.py
 
     @app.after_request
     def security_headers(response):

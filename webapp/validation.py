@@ -9,7 +9,7 @@ from flask import request
 
 from .errors import ApiError
 
-__all__ = ["json_body", "small_int", "MAX_ROW_ID", "require_object", "optional_str", "required_str", "optional_bool", "optional_object"]
+__all__ = ["json_body", "decode_json", "small_int", "MAX_ROW_ID", "require_object", "optional_str", "required_str", "optional_bool", "optional_object"]
 
 _MISSING = object()
 
@@ -37,10 +37,15 @@ def json_body() -> Any:
         # A chunked body has no declared length: Werkzeug stops reading at the limit and hands over a
         # truncated body; say so instead of calling it bad JSON.
         raise ApiError(413, "payload_too_large", f"The body is larger than the limit of {limit} bytes.")
+    return decode_json(raw)
+
+
+def decode_json(raw: bytes) -> Any:
+    """A request body as JSON (as json.loads(bytes), refusing NaN and duplicate keys); 400 when it does not parse."""
     if not raw.strip():
         raise ApiError(400, "invalid_json", "The request body is empty; send a JSON object.")
     try:
-        return _DECODER.decode(raw.decode(json.detect_encoding(raw), "surrogatepass"))  # as json.loads(bytes)
+        return _DECODER.decode(raw.decode(json.detect_encoding(raw), "surrogatepass"))
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ApiError(400, "invalid_json", f"The body is not valid JSON: {exc}") from None
 
