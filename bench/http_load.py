@@ -16,6 +16,7 @@ import http.client
 import json
 import multiprocessing
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -218,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for process, _port, _path in servers.values():
             stop(process)
+        shutil.rmtree(workdir, ignore_errors=True)  # the database of queued comments and the instance folder
 
     print(f"gunicorn -w {args.workers} --threads {args.threads}, {args.clients} client processes, {duration:.0f} s each "
           f"({rounds} alternating slices), 127.0.0.1, enqueue={'false' if args.no_enqueue else 'true'}, "

@@ -6,6 +6,7 @@ The ratio itself is a benchmark figure (README, docs/service.md), not a test: it
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,12 +19,13 @@ OUTPUT = ROOT / "test-output" / "reliability"
 pytestmark = pytest.mark.slow  # two real gunicorn servers, bounded to seconds
 
 
-def test_short_http_load_run():
+def test_short_http_load_run(tmp_path):
     OUTPUT.mkdir(parents=True, exist_ok=True)
     out = OUTPUT / "http_load.json"
     out.unlink(missing_ok=True)
     run = subprocess.run([sys.executable, str(ROOT / "bench" / "http_load.py"), "--duration", "2", "--warmup", "0.3",
-                          "--slices", "2", "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=180)
+                          "--slices", "2", "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=180,
+                         env={**os.environ, "TMPDIR": str(tmp_path)})
     assert run.returncode == 0, run.stdout + run.stderr
     figures = json.loads(out.read_text())
     for kind in ("hello", "score"):
@@ -35,3 +37,4 @@ def test_short_http_load_run():
     assert figures["ratio"] == pytest.approx(figures["score"]["rps"] / figures["hello"]["rps"])
     assert len(figures["slice_ratios"]) == 2 and figures["settings"]["sqlite_synchronous"] == "FULL"
     assert f"ratio score/hello throughput: {figures['ratio']:.2f}" in run.stdout
+    assert list(tmp_path.iterdir()) == []  # its database and instance folder are removed
