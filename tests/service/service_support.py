@@ -11,6 +11,7 @@ from contextlib import contextmanager
 
 import pytest
 from datetime import datetime, timedelta
+from hypothesis import strategies as st
 
 from moderation import Verdict
 from moderation.labels import OFF_TOPIC, PROFANITY, SARCASM
@@ -161,3 +162,17 @@ def clean_env(monkeypatch):
     for name in list(os.environ):
         if name.startswith("MODERATION_") or name == "DATABASE_URL":
             monkeypatch.delenv(name)
+
+
+# Any JSON value, and comment objects whose fields may hold any of them (test_fuzz, test_fastpath).
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=12,
+)
+comment_bodies = st.fixed_dictionaries({}, optional={
+    "id": st.one_of(st.text(max_size=10), json_values), "text": st.one_of(st.text(max_size=40), json_values),
+    "article": st.one_of(st.none(), json_values, st.fixed_dictionaries({}, optional={
+        "id": st.text(max_size=5), "title": st.text(max_size=10), "body": json_values})),
+    "author": json_values, "enqueue": json_values,
+})

@@ -6,9 +6,11 @@ import json
 
 import pytest
 from flask import request_started
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import text
 
-from service_support import API_KEY, KeywordModerator
+from service_support import API_KEY, KeywordModerator, comment_bodies, json_values
 from webapp import create_app
 
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
@@ -126,6 +128,44 @@ def test_both_paths_answer_every_request_alike(pair):
     fast, flask = _state(pair["fast"]), _state(pair["flask"])
     assert fast["comments"] and fast["flags"]  # some comments were queued, so the comparison means something
     assert fast == flask
+
+
+@pytest.fixture(scope="module")
+def fuzz_pair(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("fastpath-fuzz")
+    apps = {"fast": build(tmp_path, "fast", True), "flask": build(tmp_path, "flask", False)}
+    for app in apps.values():
+        app.test_client().put("/v1/articles/a", json={"title": "t", "body": "b"}, headers=AUTH)
+    yield apps
+    for app in apps.values():
+        app.extensions["moderation.engine"].dispose()
+
+
+# Mostly well-formed comments (so most answers are the fast path's own), with a wrong value here and there.
+_words = st.sampled_from(["", " darn", " buy now", " /s", " damn", " explode"])
+_letters = st.characters(blacklist_categories=("Cs", "Cc", "Zs"))  # no lone surrogates, NULs or blank-only texts
+_well_formed = st.fixed_dictionaries(
+    {"id": st.text(st.sampled_from("abc<>&\"é1"), min_size=1, max_size=4),
+     "text": st.builds(str.__add__, st.text(_letters, min_size=1, max_size=30), _words)},
+    optional={"article": st.one_of(st.just({"id": "a"}), st.just({"id": "missing"}), st.none(),
+                                   st.fixed_dictionaries({"title": st.text(max_size=10), "body": st.text(max_size=20)},
+                                                         optional={"id": st.text(max_size=3)})),
+              "author": st.one_of(st.text(max_size=8), st.none()), "enqueue": st.booleans()})
+_bodies = st.one_of(_well_formed, _well_formed, _well_formed, _well_formed.flatmap(
+    lambda body: st.sampled_from(sorted(body)).flatmap(lambda key: json_values.map(lambda bad: {**body, key: bad}))),
+    comment_bodies, json_values)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=_bodies)
+def test_generated_bodies_get_the_same_answer_both_ways(fuzz_pair, body):
+    """Whatever JSON arrives, the fast path answers as Flask does (or hands it over, which is the same)."""
+    raw = json.dumps(body).encode()
+    answers = {}
+    for name, app in fuzz_pair.items():
+        response = app.test_client().post("/v1/score", data=raw, headers={"Content-Type": "application/json", **AUTH})
+        answers[name] = (response.status_code, sorted(response.headers.items()), response.get_data())
+    assert answers["fast"] == answers["flask"]
 
 
 def test_the_rate_limit_counts_each_request_once(tmp_path):

@@ -5,17 +5,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
-    max_leaves=12,
-)
-comment = st.fixed_dictionaries({}, optional={
-    "id": st.one_of(st.text(max_size=10), json_values), "text": st.one_of(st.text(max_size=40), json_values),
-    "article": st.one_of(st.none(), json_values, st.fixed_dictionaries({}, optional={
-        "id": st.text(max_size=5), "title": st.text(max_size=10), "body": json_values})),
-    "author": json_values, "enqueue": json_values,
-})
+from service_support import comment_bodies as comment, json_values
+
 FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
