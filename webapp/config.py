@@ -111,6 +111,8 @@ def check_config(config: Mapping[str, Any]) -> None:
     for key in ("API_KEY_CACHE_SECONDS", "ARTICLE_CACHE_SECONDS"):
         if isinstance(config[key], bool) or not isinstance(config[key], (int, float)) or config[key] < 0:
             raise ConfigError(f"{key} must be a number of seconds, 0 or more, not {config[key]!r}")
+    if not isinstance(config["SCORE_FAST_PATH"], bool):  # "no" from a file would otherwise count as on
+        raise ConfigError(f"SCORE_FAST_PATH must be true or false, not {config['SCORE_FAST_PATH']!r}")
     if config["MAX_ID_CHARS"] > 256:  # the id, author and article id columns are VARCHAR(256)
         raise ConfigError(f"MAX_ID_CHARS is at most 256, not {config['MAX_ID_CHARS']}")
     for key in ("RATE_LIMIT_API", "RATE_LIMIT_LOGIN"):

@@ -63,6 +63,7 @@ def test_production_refuses_the_dev_secret(tmp_path, moderator, monkeypatch):
     ({"SQLITE_SYNCHRONOUS": "OFF"}, "SQLITE_SYNCHRONOUS"),
     ({"SQLITE_SYNCHRONOUS": "FULL; DROP TABLE comments"}, "SQLITE_SYNCHRONOUS"),
     ({"SQLITE_SYNCHRONOUS": 2}, "SQLITE_SYNCHRONOUS"),
+    ({"SCORE_FAST_PATH": "no"}, "SCORE_FAST_PATH"),
 ])
 def test_bad_settings_refused(tmp_path, moderator, config, match):
     with pytest.raises(ConfigError, match=match):
