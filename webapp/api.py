@@ -20,7 +20,7 @@ from .validation import (
     MAX_ROW_ID, small_int, json_body, optional_bool, optional_object, optional_str, require_object, required_str,
 )
 
-__all__ = ["bp"]
+__all__ = ["bp", "score_one"]
 
 bp = Blueprint("api", __name__, url_prefix="/v1")
 
@@ -131,9 +131,12 @@ def _score_and_enqueue(comments: list[dict[str, Any]], app) -> list[dict[str, An
     responses={"200": _ok("ScoreResult"), **error_responses(400, 404, 413, 415)},
 )
 def score():
-    app = current_app._get_current_object()  # one proxy lookup for the whole request
-    comment = _parse_comment(json_body(), "body", {}, app.config)
-    return jsonify(_score_and_enqueue([comment], app)[0])
+    return jsonify(score_one(json_body(), current_app._get_current_object()))
+
+
+def score_one(body: Any, app) -> dict[str, Any]:
+    """The answer to one /v1/score body, queued first when held; ApiError for bad input (and webapp/fastpath.py)."""
+    return _score_and_enqueue([_parse_comment(body, "body", {}, app.config)], app)[0]
 
 
 @bp.post("/score:batch")

@@ -88,8 +88,7 @@ class ScoreFastPath:
         if wait is not None:
             return None  # Flask answers 429 with Retry-After from the count just made
         try:
-            comment = api._parse_comment(decode_json(raw), "body", {}, app.config)
-            return app.json.compact_body(api._score_and_enqueue([comment], app)[0])
+            return app.json.compact_body(api.score_one(decode_json(raw), app))
         except ApiError:
             return None  # the view finds the same fault and answers it
         except Exception:  # e.g. the database is down: the view meets it too, and its handler answers (503)
