@@ -49,7 +49,11 @@ class ScoreFastPath:
         if not self._plain(environ):
             return self.wsgi_app(environ, start_response)
         started = time.perf_counter()
-        raw = environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"]))
+        try:
+            raw = environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"]))
+        except Exception:  # the client went away mid-body: Flask answers that as it always does (400)
+            environ["wsgi.input"] = io.BytesIO(b"")
+            return self.wsgi_app(environ, start_response)
         with self.app.app_context():  # popped before any hand-over: Flask pushes its own
             body = self._answer(environ, raw)
         if body is None:
@@ -92,6 +96,7 @@ class ScoreFastPath:
         except ApiError:
             return None  # the view finds the same fault and answers it
         except Exception:  # e.g. the database is down: the view meets it too, and its handler answers (503)
+            # A comment scored before the failure has its decision counted in the metrics again by the view.
             log.debug("the fast path handed a request to Flask after an error", exc_info=True)
             return None
 

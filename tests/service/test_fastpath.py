@@ -195,3 +195,16 @@ def test_a_database_error_is_answered_by_flask(pair, monkeypatch):
     monkeypatch.setattr(repo, "stored_answers", down)
     response = pair["fast"].test_client().post("/v1/score", json={"id": "z", "text": "hi"}, headers=AUTH)
     assert response.status_code == 503 and response.get_json()["error"] == "unavailable"
+
+
+def test_a_body_cut_short_is_answered_by_flask(pair):
+    """A client that goes away mid-body: no 500 from the fast path, Flask's usual 400."""
+
+    class Broken:
+        def read(self, *_args):
+            raise OSError("connection reset by peer")
+
+    environ_overrides = {"wsgi.input": Broken()}
+    response = pair["fast"].test_client().post("/v1/score", data=b'{"id": "cut", "text": "hi"}', headers=AUTH,
+                                               content_type="application/json", environ_overrides=environ_overrides)
+    assert response.status_code == 400 and response.get_json()["error"]
