@@ -26,9 +26,13 @@ class JSONProvider(DefaultJSONProvider):
             return super().response(*args, **kwargs)  # indented output, as Flask writes it
         return self._app.response_class(body, mimetype=self.mimetype)
 
+    def indents(self) -> bool:
+        """Whether Flask writes `jsonify` output indented (debug, unless compact is set; or compact off)."""
+        return (self.compact is None and self._app.debug) or self.compact is False
+
     def compact_body(self, obj: Any) -> str | None:
-        """The text `jsonify(obj)` sends, or None when Flask would indent it (debug, or compact off)."""
-        if (self.compact is None and self._app.debug) or self.compact is False:
+        """The text `jsonify(obj)` sends, or None when Flask would indent it (see `indents`)."""
+        if self.indents():
             return None
         settings = (self.ensure_ascii, self.sort_keys)
         encoder = self.__dict__.get("_compact_encoder")

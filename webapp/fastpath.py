@@ -70,8 +70,8 @@ class ScoreFastPath:
             return False
         if environ.get("QUERY_STRING") or "HTTP_COOKIE" in environ or "HTTP_TRANSFER_ENCODING" in environ:
             return False  # a query may carry ?key= or a NUL; a cookie opens a session; chunked bodies: Flask
-        if "HTTP_AUTHORIZATION" not in environ or self.app.debug or self.app.json.compact is False:
-            return False  # no key: Flask's 401; debug or compact off: Flask indents its JSON
+        if "HTTP_AUTHORIZATION" not in environ or self.app.json.indents():
+            return False  # no key: Flask's 401; indented JSON: Flask writes it
         if environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower() != _JSON:
             return False  # the view's test (the mimetype); the body's encoding is detected either way
         length = environ.get("CONTENT_LENGTH") or ""
@@ -103,5 +103,5 @@ class ScoreFastPath:
 
 def init_app(app: Flask) -> None:
     """Put the fast path in front of the app's WSGI callable when SCORE_FAST_PATH is on (the default)."""
-    if app.config["SCORE_FAST_PATH"] and hasattr(app.json, "compact_body"):
+    if app.config["SCORE_FAST_PATH"] and hasattr(app.json, "indents"):
         app.wsgi_app = ScoreFastPath(app, app.wsgi_app)

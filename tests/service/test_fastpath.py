@@ -208,3 +208,14 @@ def test_a_body_cut_short_is_answered_by_flask(pair):
     response = pair["fast"].test_client().post("/v1/score", data=b'{"id": "cut", "text": "hi"}', headers=AUTH,
                                                content_type="application/json", environ_overrides=environ_overrides)
     assert response.status_code == 400 and response.get_json()["error"]
+
+
+def test_indented_json_is_left_to_flask(pair):
+    """In debug mode Flask indents `jsonify` output; the fast path then steps aside rather than answer compactly."""
+    answers = {}
+    for name, app in pair.items():
+        app.debug = True
+        response = app.test_client().post("/v1/score", json={"id": "dbg", "text": "hello"}, headers=AUTH)
+        answers[name] = (response.status_code, response.get_data())
+        assert app.extensions["moderation.moderator"].calls == 1  # scored once, not once more after a hand-over
+    assert answers["fast"] == answers["flask"] and b'\n  "' in answers["fast"][1]
