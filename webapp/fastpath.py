@@ -103,5 +103,5 @@ class ScoreFastPath:
 
 def init_app(app: Flask) -> None:
     """Put the fast path in front of the app's WSGI callable when SCORE_FAST_PATH is on (the default)."""
-    if app.config["SCORE_FAST_PATH"] and hasattr(app.json, "indents"):
+    if app.config["SCORE_FAST_PATH"]:
         app.wsgi_app = ScoreFastPath(app, app.wsgi_app)
